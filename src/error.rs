@@ -1,0 +1,256 @@
+//! The crate's one error type (SPEC §3).
+
+use std::borrow::Cow;
+
+use crate::organization::{InvitationStatus, OfferStatus, VerificationStatus};
+use crate::{ActorKind, InvitationId, OfferId, OrganizationId, Permission, UserId};
+
+/// What a service maps an error to: HTTP 404 / 403 / 409 / 422 / 401.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The thing does not exist, or is invisible to this actor (404).
+    NotFound,
+    /// A rule refuses it (403).
+    Forbidden,
+    /// It clashes with existing data or state (409).
+    Conflict,
+    /// The input can never succeed as written (422).
+    Invalid,
+    /// The actor is not the kind of caller this needs (401).
+    Unauthenticated,
+}
+
+/// Every way a command, a check or a parse can be refused.
+///
+/// Each error has a [`kind`](Error::kind), a stable [`code`](Error::code) (public API: match on
+/// it, log it, send it) and a `Display` sentence that says what to do instead.
+/// `#[non_exhaustive]`: new rules bring new errors without a breaking change.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The actor is not a member, or is a token of another organization (ORG-2 step 1).
+    #[error("organization `{organization_id}` not found; check the id, or ask a member to invite you")]
+    OrganizationNotFound {
+        /// The organization asked for.
+        organization_id: OrganizationId,
+    },
+    /// The actor's role lacks a permission (ORG-2 step 2). Displays Polar's exact sentence.
+    #[error("{}", crate::policy::denial(*.permission))]
+    PermissionDenied {
+        /// The permission that is missing.
+        permission: Permission,
+    },
+    /// An organization token ran a command only a signed-in user may run.
+    #[error("this action needs a signed-in user; an organization token cannot perform it")]
+    UserActorRequired,
+    /// This kind of actor may not run this command at all.
+    #[error("{actor} may not perform this action")]
+    ActorNotAllowed {
+        /// The kind of actor that was refused.
+        actor: ActorKind,
+    },
+    /// The target user is not a member of the organization.
+    #[error("user `{user_id}` is not a member of this organization")]
+    MemberNotFound {
+        /// The user asked for.
+        user_id: UserId,
+    },
+    /// A role change to Owner (ORG-6).
+    #[error("the owner role can't be assigned; use ownership transfer instead")]
+    OwnerRoleNotAssignable,
+    /// A role change of the Owner (ORG-6).
+    #[error("the owner's role can't be changed; transfer ownership first")]
+    OwnerRoleImmutable {
+        /// The owner.
+        user_id: UserId,
+    },
+    /// Removing the Owner (ORG-7).
+    #[error("user `{user_id}` is the owner and can't be removed; transfer ownership first")]
+    OwnerCannotBeRemoved {
+        /// The owner.
+        user_id: UserId,
+    },
+    /// The only member tried to leave (ORG-8).
+    #[error("user `{user_id}` is the only member and can't leave; invite someone and transfer ownership first")]
+    LastMemberCannotLeave {
+        /// The leaver.
+        user_id: UserId,
+    },
+    /// The Owner tried to leave (ORG-8).
+    #[error("user `{user_id}` is the owner and can't leave; transfer ownership first")]
+    OwnerCannotLeave {
+        /// The owner.
+        user_id: UserId,
+    },
+    /// Only the Owner makes or revokes an ownership offer (ORG-10).
+    #[error("only the owner can offer or revoke ownership; user `{user_id}` is not the owner")]
+    NotOwner {
+        /// The actor.
+        user_id: UserId,
+    },
+    /// The transfer or offer target already owns the organization (ORG-10).
+    #[error("user `{user_id}` is already the owner; choose another member")]
+    AlreadyOwner {
+        /// The target.
+        user_id: UserId,
+    },
+    /// The new owner has not completed identity verification (ORG-10).
+    #[error("user `{user_id}` must complete identity verification (status: {status}) before taking ownership")]
+    NewOwnerNotVerified {
+        /// The target.
+        user_id: UserId,
+        /// Their verification status.
+        status: VerificationStatus,
+    },
+    /// No invitation with this id in this organization (ORG-5).
+    #[error("invitation `{invitation_id}` not found; ask for a new invitation")]
+    InvitationNotFound {
+        /// The invitation asked for.
+        invitation_id: InvitationId,
+    },
+    /// The accepting or declining user's verified email is not the invitation's (ORG-5).
+    #[error(
+        "invitation `{invitation_id}` was sent to another email address; sign in with that address or ask for a new invitation"
+    )]
+    InvitationEmailMismatch {
+        /// The invitation.
+        invitation_id: InvitationId,
+    },
+    /// The invitation is no longer pending (ORG-5, ORG-13).
+    #[error("invitation `{invitation_id}` is {status}, no longer pending; ask for a new invitation")]
+    InvitationNotOpen {
+        /// The invitation.
+        invitation_id: InvitationId,
+        /// What became of it.
+        status: InvitationStatus,
+    },
+    /// The invitation is pending but past its expiry (ORG-13).
+    #[error("invitation `{invitation_id}` has expired; ask for a new invitation")]
+    InvitationExpired {
+        /// The invitation.
+        invitation_id: InvitationId,
+    },
+    /// No ownership offer with this id (ORG-10).
+    #[error("ownership offer `{offer_id}` not found")]
+    OwnershipOfferNotFound {
+        /// The offer asked for.
+        offer_id: OfferId,
+    },
+    /// Someone other than its target accepted or declined an offer (ORG-10).
+    #[error("ownership offer `{offer_id}` was made to another member; only they can answer it")]
+    NotOfferTarget {
+        /// The offer.
+        offer_id: OfferId,
+    },
+    /// The offer is no longer pending (ORG-10).
+    #[error("ownership offer `{offer_id}` is {status}, no longer pending; ask the owner for a new offer")]
+    OwnershipOfferNotOpen {
+        /// The offer.
+        offer_id: OfferId,
+        /// What became of it.
+        status: OfferStatus,
+    },
+    /// The offer is pending but past its expiry (ORG-10).
+    #[error("ownership offer `{offer_id}` has expired; ask the owner for a new offer")]
+    OwnershipOfferExpired {
+        /// The offer.
+        offer_id: OfferId,
+    },
+    /// Two members would share one email address.
+    #[error("another member already uses the email `{email}`; choose another address")]
+    MemberEmailTaken {
+        /// The address, as given.
+        email: String,
+    },
+    /// Input that failed to parse; names the field.
+    #[error("invalid `{field}`: {reason}")]
+    InvalidInput {
+        /// The field, as it is named on the wire.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: Cow<'static, str>,
+    },
+}
+
+impl Error {
+    /// An `invalid_input` error for `field`.
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
+        Error::InvalidInput {
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    /// The stable `snake_case` code of SPEC §3: part of the public API.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        self.describe().0
+    }
+
+    /// The semantic kind, for mapping to HTTP.
+    #[must_use]
+    pub const fn kind(&self) -> ErrorKind {
+        self.describe().1
+    }
+
+    /// The HTTP status Polar's own server answers for this error (SPEC §3), which can
+    /// differ from [`kind`](Error::kind): answer with it to be indistinguishable from Polar.
+    #[must_use]
+    pub const fn polar_status(&self) -> u16 {
+        self.describe().2
+    }
+
+    /// Whether this is a [`ErrorKind::NotFound`] error.
+    #[must_use]
+    pub const fn is_not_found(&self) -> bool {
+        matches!(self.kind(), ErrorKind::NotFound)
+    }
+
+    /// Whether this is a [`ErrorKind::Forbidden`] error.
+    #[must_use]
+    pub const fn is_forbidden(&self) -> bool {
+        matches!(self.kind(), ErrorKind::Forbidden)
+    }
+
+    /// Whether this is a [`ErrorKind::Conflict`] error.
+    #[must_use]
+    pub const fn is_conflict(&self) -> bool {
+        matches!(self.kind(), ErrorKind::Conflict)
+    }
+
+    /// The SPEC §3 table, one row per variant: (code, kind, Polar status).
+    const fn describe(&self) -> (&'static str, ErrorKind, u16) {
+        use ErrorKind::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
+        match self {
+            Error::OrganizationNotFound { .. } => ("organization_not_found", NotFound, 404),
+            Error::PermissionDenied { .. } => ("permission_denied", Forbidden, 403),
+            Error::UserActorRequired => ("user_actor_required", Unauthenticated, 401),
+            Error::ActorNotAllowed { .. } => ("actor_not_allowed", Forbidden, 403),
+            Error::MemberNotFound { .. } => ("member_not_found", NotFound, 404),
+            Error::OwnerRoleNotAssignable => ("owner_role_not_assignable", Invalid, 422),
+            Error::OwnerRoleImmutable { .. } => ("owner_role_immutable", Forbidden, 403),
+            Error::OwnerCannotBeRemoved { .. } => ("owner_cannot_be_removed", Forbidden, 403),
+            Error::LastMemberCannotLeave { .. } => ("last_member_cannot_leave", Forbidden, 403),
+            Error::OwnerCannotLeave { .. } => ("owner_cannot_leave", Forbidden, 403),
+            Error::NotOwner { .. } => ("not_owner", Forbidden, 403),
+            Error::AlreadyOwner { .. } => ("already_owner", Conflict, 400),
+            Error::NewOwnerNotVerified { .. } => ("new_owner_not_verified", Forbidden, 400),
+            Error::InvitationNotFound { .. } => ("invitation_not_found", NotFound, 404),
+            Error::InvitationEmailMismatch { .. } => ("invitation_email_mismatch", Forbidden, 403),
+            Error::InvitationNotOpen { .. } => ("invitation_not_open", Conflict, 409),
+            Error::InvitationExpired { .. } => ("invitation_expired", Conflict, 409),
+            Error::OwnershipOfferNotFound { .. } => ("ownership_offer_not_found", NotFound, 404),
+            Error::NotOfferTarget { .. } => ("not_offer_target", Forbidden, 403),
+            Error::OwnershipOfferNotOpen { .. } => ("ownership_offer_not_open", Conflict, 409),
+            Error::OwnershipOfferExpired { .. } => ("ownership_offer_expired", Conflict, 409),
+            Error::MemberEmailTaken { .. } => ("member_email_taken", Conflict, 422),
+            Error::InvalidInput { .. } => ("invalid_input", Invalid, 422),
+        }
+    }
+}
+
+// Errors cross threads and outlive the call that made them.
+const _: fn() = || {
+    fn assert_send_sync_static<T: Send + Sync + 'static>() {}
+    assert_send_sync_static::<Error>();
+};

@@ -1,0 +1,123 @@
+//! What can be asked of an organization: passive data, validated before it gets here.
+
+use chrono::TimeDelta;
+use serde::{Deserialize, Serialize};
+
+use super::VerificationStatus;
+use crate::{Email, InvitationId, OfferId, OrganizationId, Role, UserId};
+
+/// How long invitations and ownership offers stay open unless the command says otherwise
+/// (ORG-13): seven days.
+pub const DEFAULT_TTL: TimeDelta = TimeDelta::days(7);
+
+/// Creates an organization whose Owner is the acting user (ORG-3). The user's email is a
+/// fact from outside, passed in; slug and name are the service's business.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateOrganization {
+    /// The new organization's id (the caller's).
+    pub organization_id: OrganizationId,
+    /// The creating user's email, stored as the Owner's member email.
+    pub email: Email,
+}
+
+/// A command on an existing organization. Each variant names the rule it follows and who
+/// may run it (ORG-2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// Invite someone by email (ORG-4). User-only; needs `members:manage`.
+    Invite {
+        /// The id of the invitation, if a new one is made.
+        invitation_id: InvitationId,
+        /// Who to invite.
+        email: Email,
+        /// How long it stays open ([`DEFAULT_TTL`] is Polar's week).
+        ttl: TimeDelta,
+    },
+    /// The invitee accepts (ORG-5). User-only, and needs no membership.
+    AcceptInvitation {
+        /// The invitation.
+        invitation_id: InvitationId,
+        /// The acting user's *verified* email: it must fold-equal the invitation's.
+        email: Email,
+    },
+    /// The invitee declines (ORG-5). User-only, and needs no membership.
+    DeclineInvitation {
+        /// The invitation.
+        invitation_id: InvitationId,
+        /// The acting user's *verified* email: it must fold-equal the invitation's.
+        email: Email,
+    },
+    /// A manager revokes a pending invitation (ORG-5). User-only; `members:manage`.
+    RevokeInvitation {
+        /// The invitation.
+        invitation_id: InvitationId,
+    },
+    /// A manager sends an open invitation again with a new expiry (ORG-5). User-only;
+    /// `members:manage`.
+    ResendInvitation {
+        /// The invitation.
+        invitation_id: InvitationId,
+        /// Its new lifetime, from now.
+        ttl: TimeDelta,
+    },
+    /// The service adds a member directly, for just-in-time SSO (ORG-5). System only.
+    AddMember {
+        /// The new member.
+        user_id: UserId,
+        /// Their email, stored on the membership.
+        email: Email,
+    },
+    /// Change a member's role (ORG-6). User-only; `members:manage`. Carries a full
+    /// [`Role`]: `owner` parses, and is refused here.
+    ChangeRole {
+        /// The member whose role changes.
+        user_id: UserId,
+        /// Their new role.
+        role: Role,
+    },
+    /// Remove a member (ORG-7). User-only; `members:manage`.
+    RemoveMember {
+        /// The member to remove.
+        user_id: UserId,
+    },
+    /// The acting member leaves (ORG-8). User-only.
+    Leave,
+    /// Support moves ownership at once (ORG-10, direct path). Staff only.
+    TransferOwnership {
+        /// The member who becomes Owner.
+        to: UserId,
+        /// Their identity verification status.
+        verification: VerificationStatus,
+    },
+    /// The Owner offers ownership to a member (ORG-10, self-serve). User-only; the Owner.
+    OfferOwnership {
+        /// The offer's id (always new, even to the same target).
+        offer_id: OfferId,
+        /// The member it is offered to.
+        to: UserId,
+        /// Their identity verification status.
+        verification: VerificationStatus,
+        /// How long it stays open.
+        ttl: TimeDelta,
+    },
+    /// The Owner revokes a pending offer (ORG-10). User-only; the Owner.
+    RevokeOwnershipOffer {
+        /// The offer.
+        offer_id: OfferId,
+    },
+    /// The target accepts, and ownership moves (ORG-10). User-only; the target.
+    AcceptOwnershipOffer {
+        /// The offer.
+        offer_id: OfferId,
+        /// The acting user's identity verification status, checked again.
+        verification: VerificationStatus,
+    },
+    /// The target declines (ORG-10). User-only; the target.
+    DeclineOwnershipOffer {
+        /// The offer.
+        offer_id: OfferId,
+    },
+    /// Close every pending invitation and offer whose expiry has passed (ORG-13). System only.
+    Sweep,
+}

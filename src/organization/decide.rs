@@ -1,0 +1,533 @@
+//! Every organization rule, in the order SPEC §1.3 fixes: actor kind, visibility,
+//! authority, then the target and the rules.
+
+use super::{
+    Change, Command, CreateOrganization, Event, Invitation, InvitationStatus, OfferStatus, OrganizationView,
+    OwnershipOffer,
+};
+use chrono::TimeDelta;
+
+use super::{VerificationStatus, VoidReason};
+use crate::{
+    Actor, ActorKind, AssignableRole, Email, Error, InvitationId, OfferId, Permission, Role, Timestamp, UserId,
+};
+
+/// Decides `command` by `actor` at `now` against an organization: the events that happen
+/// (none for an idempotent no-op), or the first rule it breaks.
+///
+/// Reads the state through point lookups only and allocates nothing but the returned
+/// events. Apply them, in order, with [`Organization::apply`](super::Organization::apply).
+///
+/// # Errors
+///
+/// Access is checked first, in this order (ORG-2): `user_actor_required` (a token on a
+/// user-only command) or `actor_not_allowed`; `organization_not_found` (a user who is not
+/// a member); `permission_denied`, `not_owner` or `not_offer_target`. Then each command's
+/// own checks, in the order its rule gives: see [`Command`].
+///
+/// # Example
+///
+/// ```
+/// # fn main() -> Result<(), membership::Error> {
+/// use membership::organization::{decide, Command, CreateOrganization, Organization, DEFAULT_TTL};
+/// use membership::{Actor, Email, OrganizationId, Timestamp, UserId};
+/// use uuid::Uuid;
+///
+/// let (owner, now) = (UserId::new(Uuid::from_u128(1)), Timestamp::parse("2025-01-01T00:00:00Z")?);
+/// let create = CreateOrganization {
+///     organization_id: OrganizationId::new(Uuid::from_u128(10)),
+///     email: Email::parse("owner@example.com")?,
+/// };
+/// let mut org = Organization::replay(&Organization::create(create, Actor::User(owner), now)?).unwrap();
+///
+/// let invite = Command::Invite {
+///     invitation_id: Uuid::from_u128(20).into(),
+///     email: Email::parse("dev@example.com")?,
+///     ttl: DEFAULT_TTL,
+/// };
+/// for event in decide(&org, invite, Actor::User(owner), now)? {
+///     org.apply(&event);
+/// }
+/// assert_eq!(org.invitations().count(), 1);
+/// # Ok(()) }
+/// ```
+pub fn decide<V: OrganizationView>(
+    org: &V,
+    command: Command,
+    actor: Actor,
+    now: Timestamp,
+) -> Result<Vec<Event>, Error> {
+    let out = Decision {
+        org,
+        actor,
+        now,
+        version: org.version(),
+        events: Vec::new(),
+    };
+    match command {
+        Command::Invite {
+            invitation_id,
+            email,
+            ttl,
+        } => out.invite(invitation_id, email, ttl),
+        Command::AcceptInvitation { invitation_id, email } => out.accept_invitation(invitation_id, &email),
+        Command::DeclineInvitation { invitation_id, email } => {
+            user(actor)?;
+            pending_invitation(invitee_invitation(org, invitation_id, &email)?)?;
+            out.emit(Change::InvitationDeclined { invitation_id })
+        }
+        Command::RevokeInvitation { invitation_id } => {
+            manager(org, actor)?;
+            pending_invitation(find_invitation(org, invitation_id)?)?;
+            out.emit(Change::InvitationRevoked { invitation_id })
+        }
+        Command::ResendInvitation { invitation_id, ttl } => {
+            manager(org, actor)?;
+            open_invitation(find_invitation(org, invitation_id)?, now)?;
+            out.emit(Change::InvitationResent {
+                invitation_id,
+                expires_at: now.saturating_add(ttl),
+            })
+        }
+        Command::AddMember { user_id, email } => out.add_member(user_id, email),
+        Command::ChangeRole { user_id, role } => out.change_role(user_id, role),
+        Command::RemoveMember { user_id } => out.remove_member(user_id),
+        Command::Leave => out.leave(),
+        Command::TransferOwnership { to, verification } => out.transfer_ownership(to, verification),
+        Command::OfferOwnership {
+            offer_id,
+            to,
+            verification,
+            ttl,
+        } => out.offer_ownership(offer_id, to, verification, ttl),
+        Command::RevokeOwnershipOffer { offer_id } => {
+            owner(org, actor)?;
+            pending_offer(find_offer(org, offer_id)?)?;
+            out.emit(Change::OwnershipOfferRevoked { offer_id })
+        }
+        Command::AcceptOwnershipOffer { offer_id, verification } => out.accept_offer(offer_id, verification),
+        Command::DeclineOwnershipOffer { offer_id } => {
+            pending_offer(target_offer(org, actor, offer_id)?)?;
+            out.emit(Change::OwnershipOfferDeclined { offer_id })
+        }
+        Command::Sweep => out.sweep(),
+    }
+}
+
+/// May `actor` do `permission` in this organization (ORG-2)? Users by their role here,
+/// tokens of this organization always. Never allocates.
+///
+/// # Errors
+///
+/// `actor_not_allowed` for staff and the system; `organization_not_found` for a user who is
+/// not a member or a token of another organization (even when the permission would be
+/// missing too: nothing leaks); `permission_denied` with Polar's message otherwise.
+pub fn check<V: OrganizationView>(org: &V, actor: Actor, permission: Permission) -> Result<(), Error> {
+    match actor {
+        Actor::User(user_id) => require(visible(org, user_id)?, permission),
+        Actor::Token(organization_id) if organization_id == org.id() => Ok(()),
+        Actor::Token(organization_id) => Err(Error::OrganizationNotFound { organization_id }),
+        Actor::Staff | Actor::System => Err(Error::ActorNotAllowed { actor: actor.kind() }),
+    }
+}
+
+/// Decides [`CreateOrganization`] (ORG-3): the acting user becomes its Owner.
+///
+/// # Errors
+///
+/// `actor_not_allowed` unless a user acts.
+pub(super) fn create(command: CreateOrganization, actor: Actor, now: Timestamp) -> Result<Vec<Event>, Error> {
+    let Actor::User(owner) = actor else {
+        return Err(Error::ActorNotAllowed { actor: actor.kind() });
+    };
+    let change = Change::Created {
+        owner,
+        email: command.email,
+    };
+    Ok(vec![Event {
+        organization_id: command.organization_id,
+        version: 1,
+        at: now,
+        actor,
+        change,
+    }])
+}
+
+/// One decision in the making: the state it reads, and the events so far, numbered on
+/// from the state's version.
+struct Decision<'v, V> {
+    org: &'v V,
+    actor: Actor,
+    now: Timestamp,
+    version: u64,
+    events: Vec<Event>,
+}
+
+impl<V: OrganizationView> Decision<'_, V> {
+    fn push(&mut self, change: Change) {
+        self.version += 1;
+        let event = Event {
+            organization_id: self.org.id(),
+            version: self.version,
+            at: self.now,
+            actor: self.actor,
+            change,
+        };
+        self.events.push(event);
+    }
+
+    /// Pushes the decision's last event and returns them all.
+    #[expect(
+        clippy::unnecessary_wraps,
+        reason = "every arm of `decide` ends in a Result; this keeps them uniform"
+    )]
+    fn emit(mut self, change: Change) -> Result<Vec<Event>, Error> {
+        self.push(change);
+        Ok(self.events)
+    }
+
+    fn expiry(&self, ttl: TimeDelta) -> Timestamp {
+        self.now.saturating_add(ttl)
+    }
+
+    /// ORG-4.
+    fn invite(mut self, invitation_id: InvitationId, email: Email, ttl: TimeDelta) -> Result<Vec<Event>, Error> {
+        let invited_by = manager(self.org, self.actor)?;
+        if self.org.member_with_email(&email).is_some() {
+            return Ok(Vec::new());
+        }
+        if let Some(pending) = self.org.pending_invitation(&email) {
+            if !pending.is_expired_at(self.now) {
+                let expires_at = self.expiry(ttl);
+                return self.emit(Change::InvitationResent {
+                    invitation_id: pending.id,
+                    expires_at,
+                });
+            }
+            self.push(Change::InvitationExpired {
+                invitation_id: pending.id,
+            });
+        }
+        if self.org.invitation(invitation_id).is_some() {
+            return Err(Error::invalid(
+                "invitation_id",
+                "is already used by another invitation; pass a new id",
+            ));
+        }
+        let expires_at = self.expiry(ttl);
+        self.emit(Change::InvitationCreated {
+            invitation_id,
+            email,
+            invited_by,
+            expires_at,
+        })
+    }
+
+    /// ORG-5, accept: checks 1 to 7 in order.
+    fn accept_invitation(mut self, invitation_id: InvitationId, email: &Email) -> Result<Vec<Event>, Error> {
+        let user_id = user(self.actor)?;
+        let invitation = invitee_invitation(self.org, invitation_id, email)?;
+        let already_member = self.org.role_of(user_id).is_some();
+        if invitation.status == (InvitationStatus::Accepted { user_id }) && already_member {
+            return Ok(Vec::new());
+        }
+        open_invitation(invitation, self.now)?;
+        self.push(Change::InvitationAccepted { invitation_id, user_id });
+        if !already_member {
+            self.push(Change::MemberAdded {
+                user_id,
+                email: invitation.email.clone(),
+            });
+        }
+        Ok(self.events)
+    }
+
+    /// ORG-5, direct add.
+    fn add_member(mut self, user_id: UserId, email: Email) -> Result<Vec<Event>, Error> {
+        only(self.actor, ActorKind::System)?;
+        if self.org.role_of(user_id).is_some() {
+            return Ok(Vec::new());
+        }
+        // Not in the spec: two members sharing one email would make "already a member"
+        // (ORG-4) ambiguous, so a second user with a member's email is refused.
+        if self.org.member_with_email(&email).is_some() {
+            return Err(Error::MemberEmailTaken {
+                email: email.as_str().to_owned(),
+            });
+        }
+        if let Some(invitation) = self.org.pending_invitation(&email) {
+            self.push(Change::InvitationAccepted {
+                invitation_id: invitation.id,
+                user_id,
+            });
+        }
+        self.emit(Change::MemberAdded { user_id, email })
+    }
+
+    /// ORG-6.
+    fn change_role(self, user_id: UserId, role: Role) -> Result<Vec<Event>, Error> {
+        manager(self.org, self.actor)?;
+        let current = self.org.role_of(user_id).ok_or(Error::MemberNotFound { user_id })?;
+        let to = AssignableRole::try_from(role)?;
+        let from = AssignableRole::try_from(current).map_err(|_| Error::OwnerRoleImmutable { user_id })?;
+        if from == to {
+            return Ok(Vec::new());
+        }
+        self.emit(Change::MemberRoleChanged { user_id, from, to })
+    }
+
+    /// ORG-7.
+    fn remove_member(mut self, user_id: UserId) -> Result<Vec<Event>, Error> {
+        manager(self.org, self.actor)?;
+        match self.org.role_of(user_id) {
+            None => return Err(Error::MemberNotFound { user_id }),
+            Some(Role::Owner) => return Err(Error::OwnerCannotBeRemoved { user_id }),
+            Some(_) => {}
+        }
+        self.void_offer_to(user_id, VoidReason::TargetRemoved);
+        self.emit(Change::MemberRemoved { user_id })
+    }
+
+    /// ORG-8: "last member" before "owner", the reverse of Polar, so the sole member is told
+    /// the real reason (there is nobody to transfer to).
+    fn leave(mut self) -> Result<Vec<Event>, Error> {
+        let user_id = user(self.actor)?;
+        let role = visible(self.org, user_id)?;
+        if self.org.member_count() == 1 {
+            return Err(Error::LastMemberCannotLeave { user_id });
+        }
+        if role == Role::Owner {
+            return Err(Error::OwnerCannotLeave { user_id });
+        }
+        self.void_offer_to(user_id, VoidReason::TargetLeft);
+        self.emit(Change::MemberLeft { user_id })
+    }
+
+    /// ORG-10, direct path.
+    fn transfer_ownership(mut self, to: UserId, verification: VerificationStatus) -> Result<Vec<Event>, Error> {
+        only(self.actor, ActorKind::Staff)?;
+        may_take_ownership(self.org, to, verification)?;
+        if let Some(offer) = self.org.pending_offer() {
+            self.push(Change::OwnershipOfferVoided {
+                offer_id: offer.id,
+                reason: VoidReason::OwnerChanged,
+            });
+        }
+        let from = self.org.owner_id();
+        self.emit(Change::OwnershipTransferred { from, to })
+    }
+
+    /// ORG-10, make an offer.
+    fn offer_ownership(
+        mut self,
+        offer_id: OfferId,
+        to: UserId,
+        verification: VerificationStatus,
+        ttl: TimeDelta,
+    ) -> Result<Vec<Event>, Error> {
+        let from = owner(self.org, self.actor)?;
+        may_take_ownership(self.org, to, verification)?;
+        if self.org.offer(offer_id).is_some() {
+            return Err(Error::invalid(
+                "offer_id",
+                "is already used by another offer; pass a new id",
+            ));
+        }
+        if let Some(pending) = self.org.pending_offer() {
+            self.push(Change::OwnershipOfferVoided {
+                offer_id: pending.id,
+                reason: VoidReason::Replaced,
+            });
+        }
+        let expires_at = self.expiry(ttl);
+        self.emit(Change::OwnershipOffered {
+            offer_id,
+            from,
+            to,
+            expires_at,
+        })
+    }
+
+    /// ORG-10, accept an offer: a rejected acceptance leaves the offer as it was.
+    fn accept_offer(mut self, offer_id: OfferId, verification: VerificationStatus) -> Result<Vec<Event>, Error> {
+        let offer = target_offer(self.org, self.actor, offer_id)?;
+        pending_offer(offer)?;
+        if offer.is_expired_at(self.now) {
+            return Err(Error::OwnershipOfferExpired { offer_id });
+        }
+        verified(offer.to, verification)?;
+        self.push(Change::OwnershipOfferAccepted { offer_id });
+        let from = self.org.owner_id();
+        self.emit(Change::OwnershipTransferred { from, to: offer.to })
+    }
+
+    /// ORG-13.
+    fn sweep(mut self) -> Result<Vec<Event>, Error> {
+        only(self.actor, ActorKind::System)?;
+        let now = self.now;
+        let mut expired: Vec<&Invitation> = self
+            .org
+            .pending_invitations()
+            .filter(|invitation| invitation.is_expired_at(now))
+            .collect();
+        // Storage order is arbitrary; events must not be.
+        expired.sort_by_key(|invitation| (invitation.expires_at, invitation.id));
+        for invitation in expired {
+            self.push(Change::InvitationExpired {
+                invitation_id: invitation.id,
+            });
+        }
+        if let Some(offer) = self.org.pending_offer().filter(|offer| offer.is_expired_at(now)) {
+            self.push(Change::OwnershipOfferExpired { offer_id: offer.id });
+        }
+        Ok(self.events)
+    }
+
+    /// Voids the pending offer if it is made to `user` (ORG-10: offers are voided eagerly).
+    fn void_offer_to(&mut self, user: UserId, reason: VoidReason) {
+        if let Some(offer) = self.org.pending_offer().filter(|offer| offer.to == user) {
+            self.push(Change::OwnershipOfferVoided {
+                offer_id: offer.id,
+                reason,
+            });
+        }
+    }
+}
+
+// Access, step 0: the actor kind.
+
+fn user(actor: Actor) -> Result<UserId, Error> {
+    match actor {
+        Actor::User(user_id) => Ok(user_id),
+        // Polar answers 401 before it looks the organization up, so whose token it is
+        // does not matter.
+        Actor::Token(_) => Err(Error::UserActorRequired),
+        Actor::Staff | Actor::System => Err(Error::ActorNotAllowed { actor: actor.kind() }),
+    }
+}
+
+fn only(actor: Actor, kind: ActorKind) -> Result<(), Error> {
+    if actor.kind() == kind {
+        Ok(())
+    } else {
+        Err(Error::ActorNotAllowed { actor: actor.kind() })
+    }
+}
+
+// Access, step 1: visibility.
+
+fn visible<V: OrganizationView>(org: &V, user_id: UserId) -> Result<Role, Error> {
+    org.role_of(user_id).ok_or(Error::OrganizationNotFound {
+        organization_id: org.id(),
+    })
+}
+
+// Access, step 2: authority.
+
+fn require(role: Role, permission: Permission) -> Result<(), Error> {
+    if role.can(permission) {
+        Ok(())
+    } else {
+        Err(Error::PermissionDenied { permission })
+    }
+}
+
+/// A user who is a member holding `members:manage`.
+fn manager<V: OrganizationView>(org: &V, actor: Actor) -> Result<UserId, Error> {
+    let user_id = user(actor)?;
+    require(visible(org, user_id)?, Permission::MembersManage)?;
+    Ok(user_id)
+}
+
+/// The Owner, acting as a user.
+fn owner<V: OrganizationView>(org: &V, actor: Actor) -> Result<UserId, Error> {
+    let user_id = user(actor)?;
+    match visible(org, user_id)? {
+        Role::Owner => Ok(user_id),
+        _ => Err(Error::NotOwner { user_id }),
+    }
+}
+
+/// The offer, which must be made to the acting member (checked once it is found).
+fn target_offer<V: OrganizationView>(org: &V, actor: Actor, offer_id: OfferId) -> Result<&OwnershipOffer, Error> {
+    let user_id = user(actor)?;
+    visible(org, user_id)?;
+    let offer = find_offer(org, offer_id)?;
+    if offer.to == user_id {
+        Ok(offer)
+    } else {
+        Err(Error::NotOfferTarget { offer_id })
+    }
+}
+
+// Step 3: targets and rules.
+
+fn find_invitation<V: OrganizationView>(org: &V, invitation_id: InvitationId) -> Result<&Invitation, Error> {
+    org.invitation(invitation_id)
+        .ok_or(Error::InvitationNotFound { invitation_id })
+}
+
+/// The invitation, which must be addressed to the invitee's verified email (ORG-5 checks 1–2).
+fn invitee_invitation<'v, V: OrganizationView>(
+    org: &'v V,
+    invitation_id: InvitationId,
+    email: &Email,
+) -> Result<&'v Invitation, Error> {
+    let invitation = find_invitation(org, invitation_id)?;
+    if invitation.email == *email {
+        Ok(invitation)
+    } else {
+        Err(Error::InvitationEmailMismatch { invitation_id })
+    }
+}
+
+fn pending_invitation(invitation: &Invitation) -> Result<(), Error> {
+    match invitation.status {
+        InvitationStatus::Pending => Ok(()),
+        status => Err(Error::InvitationNotOpen {
+            invitation_id: invitation.id,
+            status,
+        }),
+    }
+}
+
+/// Pending, then not expired: "not pending" is checked before "expired" everywhere.
+fn open_invitation(invitation: &Invitation, now: Timestamp) -> Result<(), Error> {
+    pending_invitation(invitation)?;
+    if invitation.is_expired_at(now) {
+        return Err(Error::InvitationExpired {
+            invitation_id: invitation.id,
+        });
+    }
+    Ok(())
+}
+
+fn find_offer<V: OrganizationView>(org: &V, offer_id: OfferId) -> Result<&OwnershipOffer, Error> {
+    org.offer(offer_id).ok_or(Error::OwnershipOfferNotFound { offer_id })
+}
+
+fn pending_offer(offer: &OwnershipOffer) -> Result<(), Error> {
+    match offer.status {
+        OfferStatus::Pending => Ok(()),
+        status => Err(Error::OwnershipOfferNotOpen {
+            offer_id: offer.id,
+            status,
+        }),
+    }
+}
+
+/// The target checks of both transfer paths (ORG-10), in order.
+fn may_take_ownership<V: OrganizationView>(org: &V, to: UserId, verification: VerificationStatus) -> Result<(), Error> {
+    match org.role_of(to) {
+        None => Err(Error::MemberNotFound { user_id: to }),
+        Some(Role::Owner) => Err(Error::AlreadyOwner { user_id: to }),
+        Some(_) => verified(to, verification),
+    }
+}
+
+fn verified(user_id: UserId, status: VerificationStatus) -> Result<(), Error> {
+    match status {
+        VerificationStatus::Verified => Ok(()),
+        status => Err(Error::NewOwnerNotVerified { user_id, status }),
+    }
+}

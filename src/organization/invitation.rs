@@ -1,0 +1,71 @@
+//! Invitations to join an organization (ORG-4, ORG-5, ORG-13).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Email, InvitationId, Timestamp, UserId};
+
+/// An invitation: pending until exactly one of accepted, declined, revoked or expired.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    /// Its id (the caller's).
+    pub id: InvitationId,
+    /// The address it was sent to, as first given: a resend keeps it.
+    pub email: Email,
+    /// The member who sent it. Removing them does not touch it.
+    pub invited_by: UserId,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When it stops being open; a resend moves it.
+    pub expires_at: Timestamp,
+    /// Where it is in its lifecycle.
+    pub status: InvitationStatus,
+}
+
+impl Invitation {
+    /// Expired at `now` iff `now >= expires_at` (ORG-13), whatever its status.
+    #[must_use]
+    pub fn is_expired_at(&self, now: Timestamp) -> bool {
+        now >= self.expires_at
+    }
+
+    /// Open iff pending and not expired at `now` (ORG-13).
+    #[must_use]
+    pub fn is_open_at(&self, now: Timestamp) -> bool {
+        self.status == InvitationStatus::Pending && !self.is_expired_at(now)
+    }
+}
+
+/// Where an invitation is in its lifecycle (ORG-13). A pending invitation can be past its
+/// expiry until a sweep or a re-invite closes it as `Expired`: expiry at `now` is
+/// [`Invitation::is_expired_at`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum InvitationStatus {
+    /// Waiting for the invitee.
+    Pending,
+    /// Accepted by this user.
+    Accepted {
+        /// Who accepted it (or joined by direct add while it was pending).
+        user_id: UserId,
+    },
+    /// Declined by the invitee.
+    Declined,
+    /// Revoked by a member manager.
+    Revoked,
+    /// Closed as expired, by a sweep or a re-invite.
+    Expired,
+}
+
+impl fmt::Display for InvitationStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            InvitationStatus::Pending => "pending",
+            InvitationStatus::Accepted { .. } => "accepted",
+            InvitationStatus::Declined => "declined",
+            InvitationStatus::Revoked => "revoked",
+            InvitationStatus::Expired => "expired",
+        })
+    }
+}
