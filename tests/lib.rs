@@ -1,1 +1,12 @@
-//! Public scenarios.
+//! Public scenarios, in one test binary so linking stays fast.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking, helpers included"
+)]
+
+mod organization_rules;
+mod readme;
+mod support;

@@ -126,7 +126,9 @@ pub fn check<V: OrganizationView>(org: &V, actor: Actor, permission: Permission)
     match actor {
         Actor::User(user_id) => require(visible(org, user_id)?, permission),
         Actor::Token(organization_id) if organization_id == org.id() => Ok(()),
-        Actor::Token(organization_id) => Err(Error::OrganizationNotFound { organization_id }),
+        Actor::Token(_) => Err(Error::OrganizationNotFound {
+            organization_id: org.id(),
+        }),
         Actor::Staff | Actor::System => Err(Error::ActorNotAllowed { actor: actor.kind() }),
     }
 }

@@ -1,0 +1,170 @@
+//! A given/when/then kit for organization scenarios.
+
+use membership::organization::{
+    Change, Command, CreateOrganization, DEFAULT_TTL, Event, Organization, VerificationStatus,
+};
+use membership::{Actor, Email, Error, InvitationId, OfferId, OrganizationId, Role, Timestamp, UserId};
+use uuid::Uuid;
+
+pub const ORG: OrganizationId = OrganizationId::new(Uuid::from_u128(0xA));
+pub const OTHER_ORG: OrganizationId = OrganizationId::new(Uuid::from_u128(0xB));
+pub const OWNER: UserId = user(1);
+pub const ADMIN: UserId = user(2);
+pub const FINANCE: UserId = user(3);
+pub const MEMBER: UserId = user(4);
+pub const OUTSIDER: UserId = user(9);
+
+pub const fn user(n: u128) -> UserId {
+    UserId::new(Uuid::from_u128(0x100 + n))
+}
+
+pub const fn invitation(n: u128) -> InvitationId {
+    InvitationId::new(Uuid::from_u128(0x200 + n))
+}
+
+pub const fn offer(n: u128) -> OfferId {
+    OfferId::new(Uuid::from_u128(0x300 + n))
+}
+
+pub fn email(text: &str) -> Email {
+    Email::parse(text).unwrap()
+}
+
+/// The email a numbered user signs in with.
+pub fn email_of(user: UserId) -> Email {
+    email(&format!("u{}@example.com", user.as_uuid().as_u128() - 0x100))
+}
+
+/// Minutes after the start of every scenario.
+pub fn at(minutes: i64) -> Timestamp {
+    Timestamp::parse("2025-01-01T00:00:00Z")
+        .unwrap()
+        .saturating_add(chrono::TimeDelta::minutes(minutes))
+}
+
+pub fn ttl_minutes(minutes: i64) -> chrono::TimeDelta {
+    chrono::TimeDelta::minutes(minutes)
+}
+
+/// An organization under test, with a clock, that checks INV-ORG-D on every rejection.
+pub struct Team {
+    pub org: Organization,
+    pub log: Vec<Event>,
+    pub now: Timestamp,
+}
+
+impl Team {
+    /// A new organization owned by `OWNER`.
+    pub fn new() -> Self {
+        let create = CreateOrganization {
+            organization_id: ORG,
+            email: email_of(OWNER),
+        };
+        let log = Organization::create(create, Actor::User(OWNER), at(0)).unwrap();
+        let org = Organization::replay(&log).unwrap();
+        Team { org, log, now: at(0) }
+    }
+
+    /// OWNER, ADMIN, FINANCE and MEMBER, each with that role.
+    pub fn standard() -> Self {
+        let mut team = Team::new();
+        team.join(ADMIN, Role::Admin);
+        team.join(FINANCE, Role::Finance);
+        team.join(MEMBER, Role::Member);
+        team
+    }
+
+    /// Adds `user` directly and gives them `role` (not Owner).
+    pub fn join(&mut self, user: UserId, role: Role) -> &mut Self {
+        self.ok(
+            Actor::System,
+            Command::AddMember {
+                user_id: user,
+                email: email_of(user),
+            },
+        );
+        if role != Role::Member {
+            self.ok(Actor::User(OWNER), Command::ChangeRole { user_id: user, role });
+        }
+        self
+    }
+
+    pub fn at(&mut self, minutes: i64) -> &mut Self {
+        self.now = at(minutes);
+        self
+    }
+
+    /// Decides and, on success, applies. A rejection must leave the state as it was.
+    #[track_caller]
+    pub fn run(&mut self, actor: Actor, command: Command) -> Result<Vec<Change>, Error> {
+        let before = self.org.clone();
+        let result = self.org.decide(command, actor, self.now);
+        assert_eq!(self.org, before, "deciding must not change the state");
+        let events = result?;
+        for (offset, event) in (1..).zip(&events) {
+            assert_eq!(event.version, before.version() + offset, "versions number on");
+            assert_eq!((event.organization_id, event.at, event.actor), (ORG, self.now, actor));
+            self.org.apply(event);
+        }
+        self.log.extend(events.iter().cloned());
+        assert_eq!(
+            Organization::replay(&self.log).as_ref(),
+            Some(&self.org),
+            "replay rebuilds the state"
+        );
+        Ok(events.into_iter().map(|event| event.change).collect())
+    }
+
+    #[track_caller]
+    pub fn ok(&mut self, actor: Actor, command: Command) -> Vec<Change> {
+        match self.run(actor, command) {
+            Ok(changes) => changes,
+            Err(err) => panic!("expected success, got {}: {err}", err.code()),
+        }
+    }
+
+    #[track_caller]
+    pub fn err(&mut self, actor: Actor, command: Command) -> Error {
+        match self.run(actor, command) {
+            Ok(changes) => panic!("expected an error, got {changes:?}"),
+            Err(err) => err,
+        }
+    }
+
+    /// Asserts the error code, and returns the error for more checks.
+    #[track_caller]
+    pub fn refused(&mut self, actor: Actor, command: Command, code: &str) -> Error {
+        let err = self.err(actor, command);
+        assert_eq!(err.code(), code, "{err}");
+        err
+    }
+
+    pub fn role(&self, user: UserId) -> Option<Role> {
+        self.org.member(user).map(|(_, role)| role)
+    }
+
+    /// OWNER invites `email` with the default TTL, as invitation `id`.
+    pub fn invite(&mut self, id: InvitationId, email: Email) -> Vec<Change> {
+        self.ok(
+            Actor::User(OWNER),
+            Command::Invite {
+                invitation_id: id,
+                email,
+                ttl: DEFAULT_TTL,
+            },
+        )
+    }
+
+    /// OWNER offers ownership to `to` (verified), as offer `id`.
+    pub fn offer(&mut self, id: OfferId, to: UserId, ttl: chrono::TimeDelta) -> Vec<Change> {
+        self.ok(
+            Actor::User(OWNER),
+            Command::OfferOwnership {
+                offer_id: id,
+                to,
+                verification: VerificationStatus::Verified,
+                ttl,
+            },
+        )
+    }
+}
