@@ -1,0 +1,263 @@
+//! INV-ORG-A…E after every step of random command sequences from random actors.
+//!
+//! `Team::run` already asserts, on every step, that a rejected command changes nothing and
+//! that replaying the log rebuilds the state (INV-ORG-D, INV-ORG-E); here we add the
+//! structural invariants, permission checks against the matrix, and serde round trips.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::TimeDelta;
+use membership::organization::{Command, InvitationStatus, OfferStatus, OrganizationView, VerificationStatus};
+use membership::{Actor, Email, Error, Permission, Role, policy};
+use proptest::prelude::*;
+
+use crate::support::*;
+
+const USERS: u8 = 6;
+
+#[derive(Clone, Debug)]
+enum Who {
+    User(u8),
+    /// Whoever owns the organization at that step.
+    Owner,
+    /// The target of the pending ownership offer, if any.
+    OfferTarget,
+    /// The user a pending invitation was sent to, if any.
+    Invitee,
+    OwnToken,
+    OtherToken,
+    Staff,
+    System,
+}
+
+#[derive(Clone, Debug)]
+struct Op {
+    who: Who,
+    command: Command,
+    advance: TimeDelta,
+    /// Point the command at the live invitation or offer, so that acceptances happen.
+    aim: bool,
+}
+
+fn pool_user(n: u8) -> membership::UserId {
+    user(u128::from(n % USERS) + 1)
+}
+
+fn pool_email(n: u8, shout: bool) -> Email {
+    let text = format!("u{}@example.com", n % USERS + 1);
+    email(&if shout { text.to_uppercase() } else { text })
+}
+
+fn who() -> impl Strategy<Value = Who> {
+    prop_oneof![
+        10 => (0..USERS).prop_map(Who::User),
+        5 => Just(Who::Owner),
+        2 => Just(Who::OfferTarget),
+        5 => Just(Who::Invitee),
+        1 => Just(Who::OwnToken),
+        1 => Just(Who::OtherToken),
+        2 => Just(Who::Staff),
+        2 => Just(Who::System),
+    ]
+}
+
+fn ttl() -> impl Strategy<Value = TimeDelta> {
+    prop_oneof![
+        Just(TimeDelta::minutes(30)),
+        Just(TimeDelta::days(1)),
+        Just(TimeDelta::days(7))
+    ]
+}
+
+fn verification() -> impl Strategy<Value = VerificationStatus> {
+    prop_oneof![
+        6 => Just(VerificationStatus::Verified),
+        1 => Just(VerificationStatus::Unverified),
+        1 => Just(VerificationStatus::Pending),
+        1 => Just(VerificationStatus::Failed),
+    ]
+}
+
+fn role() -> impl Strategy<Value = Role> {
+    prop::sample::select(Role::ALL.to_vec())
+}
+
+fn command() -> impl Strategy<Value = Command> {
+    let inv = || (0u8..5).prop_map(|n| invitation(u128::from(n)));
+    let off = || (0u8..3).prop_map(|n| offer(u128::from(n)));
+    let mail = || (0..USERS, any::<bool>()).prop_map(|(n, shout)| pool_email(n, shout));
+    let member = || (0..USERS).prop_map(pool_user);
+    prop_oneof![
+        4 => (inv(), mail(), ttl()).prop_map(|(invitation_id, email, ttl)| Command::Invite { invitation_id, email, ttl }),
+        6 => (inv(), mail()).prop_map(|(invitation_id, email)| Command::AcceptInvitation { invitation_id, email }),
+        1 => (inv(), mail()).prop_map(|(invitation_id, email)| Command::DeclineInvitation { invitation_id, email }),
+        1 => inv().prop_map(|invitation_id| Command::RevokeInvitation { invitation_id }),
+        1 => (inv(), ttl()).prop_map(|(invitation_id, ttl)| Command::ResendInvitation { invitation_id, ttl }),
+        3 => (member(), mail()).prop_map(|(user_id, email)| Command::AddMember { user_id, email }),
+        3 => (member(), role()).prop_map(|(user_id, role)| Command::ChangeRole { user_id, role }),
+        2 => member().prop_map(|user_id| Command::RemoveMember { user_id }),
+        2 => Just(Command::Leave),
+        2 => (member(), verification()).prop_map(|(to, verification)| Command::TransferOwnership { to, verification }),
+        4 => (off(), member(), verification(), ttl())
+            .prop_map(|(offer_id, to, verification, ttl)| Command::OfferOwnership { offer_id, to, verification, ttl }),
+        1 => off().prop_map(|offer_id| Command::RevokeOwnershipOffer { offer_id }),
+        4 => (off(), verification()).prop_map(|(offer_id, verification)| Command::AcceptOwnershipOffer { offer_id, verification }),
+        1 => off().prop_map(|offer_id| Command::DeclineOwnershipOffer { offer_id }),
+        1 => Just(Command::Sweep),
+    ]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let advance = prop_oneof![
+        3 => Just(TimeDelta::zero()),
+        1 => Just(TimeDelta::minutes(45)),
+        1 => Just(TimeDelta::days(2)),
+    ];
+    (who(), command(), advance, prop::bool::weighted(0.8)).prop_map(|(who, command, advance, aim)| Op {
+        who,
+        command,
+        advance,
+        aim,
+    })
+}
+
+/// The actor, and the command aimed at what is live now when `op.aim` says so.
+fn resolve(op: &Op, team: &Team) -> (Actor, Command) {
+    let actor = match op.who {
+        Who::User(n) => Actor::User(pool_user(n)),
+        Who::Owner => Actor::User(team.org.owner_id()),
+        Who::OfferTarget => Actor::User(team.org.pending_offer().map_or(OUTSIDER, |offer| offer.to)),
+        Who::Invitee => {
+            let first = team.org.pending_invitations().min_by_key(|invitation| invitation.id);
+            Actor::User(first.map_or(OUTSIDER, |invitation| {
+                (1..=u128::from(USERS))
+                    .map(user)
+                    .find(|u| email_of(*u) == invitation.email)
+                    .unwrap_or(OUTSIDER)
+            }))
+        }
+        Who::OwnToken => Actor::Token(ORG),
+        Who::OtherToken => Actor::Token(OTHER_ORG),
+        Who::Staff => Actor::Staff,
+        Who::System => Actor::System,
+    };
+    let mut command = op.command.clone();
+    if !op.aim {
+        return (actor, command);
+    }
+    let pending_offer = team.org.pending_offer().map(|offer| offer.id);
+    match (&mut command, actor) {
+        (
+            Command::AcceptInvitation { invitation_id, email } | Command::DeclineInvitation { invitation_id, email },
+            Actor::User(user),
+        ) => {
+            *email = email_of(user);
+            if let Some(invitation) = team.org.pending_invitation(email) {
+                *invitation_id = invitation.id;
+            }
+        }
+        (
+            Command::AcceptOwnershipOffer { offer_id, .. }
+            | Command::DeclineOwnershipOffer { offer_id }
+            | Command::RevokeOwnershipOffer { offer_id },
+            _,
+        ) => *offer_id = pending_offer.unwrap_or(*offer_id),
+        _ => {}
+    }
+    (actor, command)
+}
+
+/// INV-ORG-A, B and C, and the indexes agreeing with the roster.
+fn assert_invariants(team: &Team) {
+    let org = &team.org;
+    let members: Vec<_> = org.members().collect();
+    // INV-ORG-A: exactly one Owner, and the Owner is a member.
+    let owners: Vec<_> = members.iter().filter(|(_, role)| *role == Role::Owner).collect();
+    assert_eq!(owners.len(), 1, "exactly one owner");
+    assert_eq!(owners[0].0.user_id, org.owner().user_id);
+    assert_eq!(org.role_of(org.owner_id()), Some(Role::Owner));
+    // INV-ORG-B: at least one member.
+    assert!(org.member_count() >= 1);
+    assert_eq!(org.member_count(), members.len());
+    // INV-ORG-C: one membership per user; member emails index back to their member.
+    let users: HashSet<_> = members.iter().map(|(m, _)| m.user_id).collect();
+    assert_eq!(users.len(), members.len());
+    for (membership, role) in &members {
+        assert_eq!(org.member_with_email(&membership.email), Some(membership.user_id));
+        assert_eq!(org.role_of(membership.user_id), Some(*role));
+    }
+    // INV-ORG-C: at most one pending invitation per folded email, none for a member's.
+    let mut pending: HashMap<String, usize> = HashMap::new();
+    for invitation in org.invitations().filter(|i| i.status == InvitationStatus::Pending) {
+        *pending.entry(invitation.email.folded().to_owned()).or_default() += 1;
+        assert_eq!(
+            org.pending_invitation(&invitation.email).map(|i| i.id),
+            Some(invitation.id)
+        );
+        assert!(
+            org.member_with_email(&invitation.email).is_none(),
+            "pending invitation for a member's email"
+        );
+    }
+    assert!(pending.values().all(|count| *count == 1));
+    assert_eq!(org.pending_invitations().count(), pending.len());
+    // INV-ORG-C: at most one pending offer, from the current Owner to another current member.
+    let offers: Vec<_> = org.offers().filter(|o| o.status == OfferStatus::Pending).collect();
+    assert!(offers.len() <= 1);
+    assert_eq!(org.pending_offer().map(|o| o.id), offers.first().map(|o| o.id));
+    if let Some(offer) = offers.first() {
+        assert_eq!(offer.from, org.owner_id());
+        assert!(matches!(org.role_of(offer.to), Some(role) if role != Role::Owner));
+    }
+}
+
+/// ORG-1/ORG-2: `check` agrees with the matrix for everyone in the pool.
+fn assert_checks_follow_the_matrix(team: &Team) {
+    for n in 0..USERS {
+        let user = pool_user(n);
+        for permission in [
+            Permission::MembersManage,
+            Permission::MembersRead,
+            Permission::FinanceRead,
+        ] {
+            let expected = match team.role(user) {
+                None => Err(Error::OrganizationNotFound { organization_id: ORG }),
+                Some(role) if role.can(permission) => Ok(()),
+                Some(_) => Err(Error::PermissionDenied { permission }),
+            };
+            assert_eq!(team.org.check(Actor::User(user), permission), expected);
+            assert_eq!(
+                policy::roles_holding(permission).any(|r| Some(r) == team.role(user)),
+                expected.is_ok()
+            );
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn inv_org_invariants_hold_after_every_step(start_full: bool, ops in prop::collection::vec(op(), 1..60)) {
+        let mut team = if start_full { Team::standard() } else { Team::new() };
+        assert_invariants(&team);
+        for op in ops {
+            team.now = team.now.saturating_add(op.advance);
+            let before = team.org.clone();
+            // INV-ORG-D and E are asserted inside `run`.
+            let (actor, command) = resolve(&op, &team);
+            if let Ok(changes) = team.run(actor, command) {
+                // A no-op emits nothing; a decision that emits changes the state.
+                prop_assert_eq!(changes.is_empty(), team.org == before);
+            }
+            assert_invariants(&team);
+            assert_checks_follow_the_matrix(&team);
+            // Commands round-trip through serde.
+            let json = serde_json::to_string(&op.command).unwrap();
+            prop_assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), op.command);
+        }
+        // Events round-trip through serde: what a service stores, it can load.
+        let json = serde_json::to_string(&team.log).unwrap();
+        prop_assert_eq!(serde_json::from_str::<Vec<membership::organization::Event>>(&json).unwrap(), team.log);
+    }
+}
