@@ -52,10 +52,7 @@ impl Email {
         if text.len() > MAX_LEN {
             return Err(Error::invalid("email", "is longer than 254 characters"));
         }
-        let options = Options::default()
-            .with_required_tld()
-            .without_display_text()
-            .without_domain_literal();
+        let options = Options::default().with_required_tld().without_display_text().without_domain_literal();
         EmailAddress::parse_with_options(text, options)
             .map_err(|reason| Error::invalid("email", reason.to_string().trim_end_matches('.').to_lowercase()))?;
         Ok(Self::from_stored(text))
@@ -66,10 +63,7 @@ impl Email {
     fn from_stored(text: &str) -> Self {
         let folded = text.to_lowercase();
         let folded = (folded != text).then(|| folded.into_boxed_str());
-        Self {
-            text: text.into(),
-            folded,
-        }
+        Self { text: text.into(), folded }
     }
 
     /// The address as it was given (trimmed).

@@ -175,10 +175,7 @@ pub enum Error {
 impl Error {
     /// An `invalid_input` error for `field`.
     pub(crate) fn invalid(field: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
-        Error::InvalidInput {
-            field,
-            reason: reason.into(),
-        }
+        Error::InvalidInput { field, reason: reason.into() }
     }
 
     /// The stable `snake_case` code of SPEC §3: part of the public API.

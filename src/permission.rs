@@ -264,9 +264,6 @@ mod tests {
         assert!(!one.contains_all(two));
         assert!(two.contains(Permission::MembersManage));
         assert!(!one.contains(Permission::MembersManage));
-        assert_eq!(
-            two.iter().collect::<Vec<_>>(),
-            [Permission::MembersManage, Permission::MembersRead]
-        );
+        assert_eq!(two.iter().collect::<Vec<_>>(), [Permission::MembersManage, Permission::MembersRead]);
     }
 }

@@ -76,12 +76,7 @@ impl DocsRow {
 }
 
 const fn grant(permission: Permission, held_by: [bool; 4], denial: &'static str, docs_row: Option<DocsRow>) -> Grant {
-    Grant {
-        permission,
-        held_by,
-        denial,
-        docs_row,
-    }
+    Grant { permission, held_by, denial, docs_row }
 }
 
 const Y: bool = true;
@@ -117,19 +112,13 @@ pub const ORGANIZATION_MATRIX: [Grant; 16] = {
 };
 
 /// Each role's permissions, in [`Role::ALL`] order, computed from the matrix at compile time.
-#[expect(
-    clippy::indexing_slicing,
-    reason = "evaluated by the compiler: a bad index fails the build, never a run"
-)]
+#[expect(clippy::indexing_slicing, reason = "evaluated by the compiler: a bad index fails the build, never a run")]
 const ROLE_PERMISSIONS: [PermissionSet; 4] = {
     let mut sets = [PermissionSet::EMPTY; 4];
     let mut row = 0;
     while row < ORGANIZATION_MATRIX.len() {
         let grant = ORGANIZATION_MATRIX[row];
-        assert!(
-            grant.permission as usize == row,
-            "matrix rows must follow Permission::ALL"
-        );
+        assert!(grant.permission as usize == row, "matrix rows must follow Permission::ALL");
         let mut role = 0;
         while role < 4 {
             if grant.held_by[role] {
@@ -211,20 +200,14 @@ pub struct RoleDefinition<R> {
 /// render the side-by-side matrix before a role change is saved.
 #[must_use]
 pub fn role_picker() -> [RoleDefinition<AssignableRole>; 3] {
-    AssignableRole::ALL.map(|role| RoleDefinition {
-        role,
-        permissions: role.role().permissions(),
-    })
+    AssignableRole::ALL.map(|role| RoleDefinition { role, permissions: role.role().permissions() })
 }
 
 /// Polar's "role definitions" list (ORG-9): every role in [`Role::ALL`] order with its
 /// permissions.
 #[must_use]
 pub fn role_definitions() -> [RoleDefinition<Role>; 4] {
-    Role::ALL.map(|role| RoleDefinition {
-        role,
-        permissions: role.permissions(),
-    })
+    Role::ALL.map(|role| RoleDefinition { role, permissions: role.permissions() })
 }
 
 /// Whether a member holding `actor` may move a member from role `from` to role `to`
@@ -237,10 +220,7 @@ pub const fn may_change_role(actor: Role, from: Role, to: Role) -> bool {
 
 /// ORG-12 as a table: `ROLE_CHANGES[a][x][y]` answers "may a member holding role `a` move a
 /// member from role `x` to role `y`", indices in [`Role::ALL`] order.
-#[expect(
-    clippy::indexing_slicing,
-    reason = "evaluated by the compiler: a bad index fails the build, never a run"
-)]
+#[expect(clippy::indexing_slicing, reason = "evaluated by the compiler: a bad index fails the build, never a run")]
 pub const ROLE_CHANGES: [[[bool; 4]; 4]; 4] = {
     let mut table = [[[false; 4]; 4]; 4];
     let mut a = 0;
@@ -331,22 +311,10 @@ mod tests {
         for (permission, expected) in [
             (Permission::MembersManage, "You don't have permission to manage members"),
             (Permission::MembersRead, "You don't have permission to view members"),
-            (
-                Permission::OrganizationManage,
-                "You don't have permission to manage the organization",
-            ),
-            (
-                Permission::FinanceRead,
-                "You don't have permission to access financial data",
-            ),
-            (
-                Permission::FinanceManage,
-                "You don't have permission to manage financial data",
-            ),
-            (
-                Permission::ProductsManage,
-                "You don't have permission to manage products",
-            ),
+            (Permission::OrganizationManage, "You don't have permission to manage the organization"),
+            (Permission::FinanceRead, "You don't have permission to access financial data"),
+            (Permission::FinanceManage, "You don't have permission to manage financial data"),
+            (Permission::ProductsManage, "You don't have permission to manage products"),
         ] {
             assert_eq!(denial(permission), expected);
         }
@@ -360,11 +328,8 @@ mod tests {
     fn org_1_roles_holding_agrees_with_the_matrix() {
         for grant in ORGANIZATION_MATRIX {
             let holders: Vec<Role> = roles_holding(grant.permission).collect();
-            let expected: Vec<Role> = Role::ALL
-                .into_iter()
-                .zip(grant.held_by)
-                .filter_map(|(role, held)| held.then_some(role))
-                .collect();
+            let expected: Vec<Role> =
+                Role::ALL.into_iter().zip(grant.held_by).filter_map(|(role, held)| held.then_some(role)).collect();
             assert_eq!(holders, expected, "{}", grant.permission);
         }
     }
@@ -406,15 +371,9 @@ mod tests {
     #[test]
     fn markdown_matrix_cells_follow_the_permissions() {
         let table = markdown_matrix();
-        assert!(
-            table.contains("| View & manage products | ✓ | view only | ✓ | ✓ |"),
-            "{table}"
-        );
+        assert!(table.contains("| View & manage products | ✓ | view only | ✓ | ✓ |"), "{table}");
         assert!(table.contains("| View other members | ✓ |  | ✓ | ✓ |"), "{table}");
-        assert!(
-            table.contains("| View & manage sales (orders, subscriptions, refunds) | ✓ | ✓ | ✓ | ✓ |"),
-            "{table}"
-        );
+        assert!(table.contains("| View & manage sales (orders, subscriptions, refunds) | ✓ | ✓ | ✓ | ✓ |"), "{table}");
         assert_eq!(table.lines().count(), 11);
     }
 }

@@ -80,11 +80,7 @@ impl FromStr for Timestamp {
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // `AutoSi` would write 3 or 9 digits for some values; Polar always writes 6.
-        let format = if self.0.timestamp_subsec_micros() == 0 {
-            SecondsFormat::Secs
-        } else {
-            SecondsFormat::Micros
-        };
+        let format = if self.0.timestamp_subsec_micros() == 0 { SecondsFormat::Secs } else { SecondsFormat::Micros };
         f.write_str(&self.0.to_rfc3339_opts(format, true))
     }
 }
@@ -139,9 +135,6 @@ mod tests {
     fn saturating_add_never_overflows() {
         let t = Timestamp::parse("2025-01-01T00:00:00Z").unwrap();
         assert_eq!(t.saturating_add(TimeDelta::days(7)).to_string(), "2025-01-08T00:00:00Z");
-        assert_eq!(
-            t.saturating_add(TimeDelta::MAX),
-            Timestamp::new(DateTime::<Utc>::MAX_UTC)
-        );
+        assert_eq!(t.saturating_add(TimeDelta::MAX), Timestamp::new(DateTime::<Utc>::MAX_UTC));
     }
 }

@@ -7,6 +7,7 @@
     reason = "a test fails by panicking, helpers included"
 )]
 
+mod allocations;
 mod organization_properties;
 mod organization_rules;
 mod readme;

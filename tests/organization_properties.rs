@@ -62,11 +62,7 @@ fn who() -> impl Strategy<Value = Who> {
 }
 
 fn ttl() -> impl Strategy<Value = TimeDelta> {
-    prop_oneof![
-        Just(TimeDelta::minutes(30)),
-        Just(TimeDelta::days(1)),
-        Just(TimeDelta::days(7))
-    ]
+    prop_oneof![Just(TimeDelta::minutes(30)), Just(TimeDelta::days(1)), Just(TimeDelta::days(7))]
 }
 
 fn verification() -> impl Strategy<Value = VerificationStatus> {
@@ -130,10 +126,7 @@ fn resolve(op: &Op, team: &Team) -> (Actor, Command) {
         Who::Invitee => {
             let first = team.org.pending_invitations().min_by_key(|invitation| invitation.id);
             Actor::User(first.map_or(OUTSIDER, |invitation| {
-                (1..=u128::from(USERS))
-                    .map(user)
-                    .find(|u| email_of(*u) == invitation.email)
-                    .unwrap_or(OUTSIDER)
+                (1..=u128::from(USERS)).map(user).find(|u| email_of(*u) == invitation.email).unwrap_or(OUTSIDER)
             }))
         }
         Who::OwnToken => Actor::Token(ORG),
@@ -190,14 +183,8 @@ fn assert_invariants(team: &Team) {
     let mut pending: HashMap<String, usize> = HashMap::new();
     for invitation in org.invitations().filter(|i| i.status == InvitationStatus::Pending) {
         *pending.entry(invitation.email.folded().to_owned()).or_default() += 1;
-        assert_eq!(
-            org.pending_invitation(&invitation.email).map(|i| i.id),
-            Some(invitation.id)
-        );
-        assert!(
-            org.member_with_email(&invitation.email).is_none(),
-            "pending invitation for a member's email"
-        );
+        assert_eq!(org.pending_invitation(&invitation.email).map(|i| i.id), Some(invitation.id));
+        assert!(org.member_with_email(&invitation.email).is_none(), "pending invitation for a member's email");
     }
     assert!(pending.values().all(|count| *count == 1));
     assert_eq!(org.pending_invitations().count(), pending.len());
@@ -215,21 +202,14 @@ fn assert_invariants(team: &Team) {
 fn assert_checks_follow_the_matrix(team: &Team) {
     for n in 0..USERS {
         let user = pool_user(n);
-        for permission in [
-            Permission::MembersManage,
-            Permission::MembersRead,
-            Permission::FinanceRead,
-        ] {
+        for permission in [Permission::MembersManage, Permission::MembersRead, Permission::FinanceRead] {
             let expected = match team.role(user) {
                 None => Err(Error::OrganizationNotFound { organization_id: ORG }),
                 Some(role) if role.can(permission) => Ok(()),
                 Some(_) => Err(Error::PermissionDenied { permission }),
             };
             assert_eq!(team.org.check(Actor::User(user), permission), expected);
-            assert_eq!(
-                policy::roles_holding(permission).any(|r| Some(r) == team.role(user)),
-                expected.is_ok()
-            );
+            assert_eq!(policy::roles_holding(permission).any(|r| Some(r) == team.role(user)), expected.is_ok());
         }
     }
 }

@@ -17,43 +17,17 @@ fn u(user: membership::UserId) -> Actor {
 /// One of every user-only command, aimed at plausible targets.
 fn user_only_commands() -> Vec<Command> {
     vec![
-        Command::Invite {
-            invitation_id: invitation(1),
-            email: email("x@example.com"),
-            ttl: DEFAULT_TTL,
-        },
-        Command::ResendInvitation {
-            invitation_id: invitation(1),
-            ttl: DEFAULT_TTL,
-        },
-        Command::RevokeInvitation {
-            invitation_id: invitation(1),
-        },
-        Command::AcceptInvitation {
-            invitation_id: invitation(1),
-            email: email("x@example.com"),
-        },
-        Command::DeclineInvitation {
-            invitation_id: invitation(1),
-            email: email("x@example.com"),
-        },
-        Command::ChangeRole {
-            user_id: MEMBER,
-            role: Role::Admin,
-        },
+        Command::Invite { invitation_id: invitation(1), email: email("x@example.com"), ttl: DEFAULT_TTL },
+        Command::ResendInvitation { invitation_id: invitation(1), ttl: DEFAULT_TTL },
+        Command::RevokeInvitation { invitation_id: invitation(1) },
+        Command::AcceptInvitation { invitation_id: invitation(1), email: email("x@example.com") },
+        Command::DeclineInvitation { invitation_id: invitation(1), email: email("x@example.com") },
+        Command::ChangeRole { user_id: MEMBER, role: Role::Admin },
         Command::RemoveMember { user_id: MEMBER },
         Command::Leave,
-        Command::OfferOwnership {
-            offer_id: offer(1),
-            to: ADMIN,
-            verification: VERIFIED,
-            ttl: DEFAULT_TTL,
-        },
+        Command::OfferOwnership { offer_id: offer(1), to: ADMIN, verification: VERIFIED, ttl: DEFAULT_TTL },
         Command::RevokeOwnershipOffer { offer_id: offer(1) },
-        Command::AcceptOwnershipOffer {
-            offer_id: offer(1),
-            verification: VERIFIED,
-        },
+        Command::AcceptOwnershipOffer { offer_id: offer(1), verification: VERIFIED },
         Command::DeclineOwnershipOffer { offer_id: offer(1) },
     ]
 }
@@ -63,12 +37,7 @@ fn user_only_commands() -> Vec<Command> {
 #[test]
 fn org_1_check_follows_the_matrix_for_every_role_and_permission() {
     let mut team = Team::standard();
-    for (user, role) in [
-        (OWNER, Role::Owner),
-        (ADMIN, Role::Admin),
-        (FINANCE, Role::Finance),
-        (MEMBER, Role::Member),
-    ] {
+    for (user, role) in [(OWNER, Role::Owner), (ADMIN, Role::Admin), (FINANCE, Role::Finance), (MEMBER, Role::Member)] {
         assert_eq!(team.role(user), Some(role));
         for permission in Permission::ALL {
             let result = team.org.check(u(user), permission);
@@ -96,11 +65,7 @@ fn org_2_a_token_on_a_user_only_command_is_unauthenticated_whatever_its_organiza
     for token in [Actor::Token(ORG), Actor::Token(OTHER_ORG)] {
         for command in user_only_commands() {
             let err = Team::standard().refused(token, command.clone(), "user_actor_required");
-            assert_eq!(
-                (err.kind(), err.polar_status()),
-                (ErrorKind::Unauthenticated, 401),
-                "{command:?}"
-            );
+            assert_eq!((err.kind(), err.polar_status()), (ErrorKind::Unauthenticated, 401), "{command:?}");
         }
     }
 }
@@ -117,14 +82,8 @@ fn org_2_staff_and_system_may_not_run_user_only_commands() {
 
 #[test]
 fn org_2_only_staff_transfers_directly_and_only_the_system_adds_and_sweeps() {
-    let transfer = Command::TransferOwnership {
-        to: ADMIN,
-        verification: VERIFIED,
-    };
-    let add = Command::AddMember {
-        user_id: OUTSIDER,
-        email: email_of(OUTSIDER),
-    };
+    let transfer = Command::TransferOwnership { to: ADMIN, verification: VERIFIED };
+    let add = Command::AddMember { user_id: OUTSIDER, email: email_of(OUTSIDER) };
     for actor in [u(OWNER), u(ADMIN), Actor::Token(ORG), Actor::System] {
         let err = Team::standard().refused(actor, transfer.clone(), "actor_not_allowed");
         assert_eq!(err, Error::ActorNotAllowed { actor: actor.kind() });
@@ -139,10 +98,8 @@ fn org_2_only_staff_transfers_directly_and_only_the_system_adds_and_sweeps() {
 fn org_2_a_non_member_gets_not_found_even_when_they_also_lack_the_permission() {
     let mut team = Team::standard();
     for command in user_only_commands() {
-        let is_invitee_command = matches!(
-            command,
-            Command::AcceptInvitation { .. } | Command::DeclineInvitation { .. }
-        );
+        let is_invitee_command =
+            matches!(command, Command::AcceptInvitation { .. } | Command::DeclineInvitation { .. });
         if is_invitee_command {
             continue; // authorised by the invitation itself (ORG-5)
         }
@@ -161,22 +118,10 @@ fn org_2_a_member_without_the_permission_is_denied_before_the_target_is_looked_u
     let mut team = Team::standard();
     for actor in [MEMBER, FINANCE] {
         for command in [
-            Command::Invite {
-                invitation_id: invitation(1),
-                email: email("x@example.com"),
-                ttl: DEFAULT_TTL,
-            },
-            Command::ResendInvitation {
-                invitation_id: invitation(404),
-                ttl: DEFAULT_TTL,
-            },
-            Command::RevokeInvitation {
-                invitation_id: invitation(404),
-            },
-            Command::ChangeRole {
-                user_id: OUTSIDER,
-                role: Role::Owner,
-            },
+            Command::Invite { invitation_id: invitation(1), email: email("x@example.com"), ttl: DEFAULT_TTL },
+            Command::ResendInvitation { invitation_id: invitation(404), ttl: DEFAULT_TTL },
+            Command::RevokeInvitation { invitation_id: invitation(404) },
+            Command::ChangeRole { user_id: OUTSIDER, role: Role::Owner },
             Command::RemoveMember { user_id: OUTSIDER },
         ] {
             let err = team.refused(u(actor), command, "permission_denied");
@@ -195,10 +140,7 @@ fn org_2_tokens_pass_every_check_in_their_own_organization_only() {
             Err(Error::OrganizationNotFound { organization_id: ORG })
         );
         for actor in [Actor::Staff, Actor::System] {
-            assert_eq!(
-                team.org.check(actor, permission),
-                Err(Error::ActorNotAllowed { actor: actor.kind() })
-            );
+            assert_eq!(team.org.check(actor, permission), Err(Error::ActorNotAllowed { actor: actor.kind() }));
         }
     }
 }
@@ -221,10 +163,7 @@ fn org_3_the_creating_user_becomes_owner_with_their_email() {
 #[test]
 fn org_3_only_a_user_creates_an_organization() {
     for actor in [Actor::Token(ORG), Actor::Staff, Actor::System] {
-        let create = CreateOrganization {
-            organization_id: ORG,
-            email: email_of(OWNER),
-        };
+        let create = CreateOrganization { organization_id: ORG, email: email_of(OWNER) };
         let err = Organization::create(create, actor, at(0)).unwrap_err();
         assert_eq!(err, Error::ActorNotAllowed { actor: actor.kind() });
     }
@@ -250,11 +189,7 @@ fn org_4_inviting_creates_a_pending_invitation_and_no_membership() {
     assert_eq!(pending.email.as_str(), "New@Example.com");
     assert_eq!(pending.status, InvitationStatus::Pending);
     assert_eq!(pending.created_at, at(0));
-    assert_eq!(
-        team.org.member_count(),
-        1,
-        "invitees are not members before they accept"
-    );
+    assert_eq!(team.org.member_count(), 1, "invitees are not members before they accept");
     assert_eq!(DEFAULT_TTL, chrono::TimeDelta::days(7));
 }
 
@@ -274,24 +209,11 @@ fn org_4_reinviting_an_open_invitation_resends_it_keeping_id_email_and_inviter()
     team.at(60);
     let changes = team.ok(
         u(ADMIN),
-        Command::Invite {
-            invitation_id: invitation(2),
-            email: email("new@EXAMPLE.com"),
-            ttl: ttl_minutes(30),
-        },
+        Command::Invite { invitation_id: invitation(2), email: email("new@EXAMPLE.com"), ttl: ttl_minutes(30) },
     );
-    assert_eq!(
-        changes,
-        [Change::InvitationResent {
-            invitation_id: invitation(1),
-            expires_at: at(90)
-        }]
-    );
+    assert_eq!(changes, [Change::InvitationResent { invitation_id: invitation(1), expires_at: at(90) }]);
     let resent = team.org.invitation(invitation(1)).unwrap();
-    assert_eq!(
-        (resent.email.as_str(), resent.invited_by, resent.expires_at),
-        ("New@example.com", OWNER, at(90))
-    );
+    assert_eq!((resent.email.as_str(), resent.invited_by, resent.expires_at), ("New@example.com", OWNER, at(90)));
     assert!(team.org.invitation(invitation(2)).is_none());
 }
 
@@ -300,20 +222,14 @@ fn org_4_reinviting_after_expiry_expires_the_old_one_and_creates_a_new_one() {
     let mut team = Team::new();
     team.ok(
         u(OWNER),
-        Command::Invite {
-            invitation_id: invitation(1),
-            email: email("n@example.com"),
-            ttl: ttl_minutes(10),
-        },
+        Command::Invite { invitation_id: invitation(1), email: email("n@example.com"), ttl: ttl_minutes(10) },
     );
     team.at(10); // expired at exactly expires_at (ORG-13)
     let changes = team.invite(invitation(2), email("n@example.com"));
     assert_eq!(
         changes,
         [
-            Change::InvitationExpired {
-                invitation_id: invitation(1)
-            },
+            Change::InvitationExpired { invitation_id: invitation(1) },
             Change::InvitationCreated {
                 invitation_id: invitation(2),
                 email: email("n@example.com"),
@@ -322,14 +238,8 @@ fn org_4_reinviting_after_expiry_expires_the_old_one_and_creates_a_new_one() {
             },
         ]
     );
-    assert_eq!(
-        team.org.invitation(invitation(1)).unwrap().status,
-        InvitationStatus::Expired
-    );
-    assert_eq!(
-        team.org.pending_invitation(&email("N@example.com")).unwrap().id,
-        invitation(2)
-    );
+    assert_eq!(team.org.invitation(invitation(1)).unwrap().status, InvitationStatus::Expired);
+    assert_eq!(team.org.pending_invitation(&email("N@example.com")).unwrap().id, invitation(2));
 }
 
 #[test]
@@ -338,11 +248,7 @@ fn org_4_a_new_invitation_needs_an_unused_id() {
     team.invite(invitation(1), email("a@example.com"));
     let err = team.refused(
         u(OWNER),
-        Command::Invite {
-            invitation_id: invitation(1),
-            email: email("b@example.com"),
-            ttl: DEFAULT_TTL,
-        },
+        Command::Invite { invitation_id: invitation(1), email: email("b@example.com"), ttl: DEFAULT_TTL },
         "invalid_input",
     );
     assert!(err.to_string().contains("invitation_id"), "{err}");
@@ -351,10 +257,7 @@ fn org_4_a_new_invitation_needs_an_unused_id() {
 // ORG-5 ------------------------------------------------------------------------------------
 
 fn accept(id: membership::InvitationId, user: membership::UserId) -> Command {
-    Command::AcceptInvitation {
-        invitation_id: id,
-        email: email_of(user),
-    }
+    Command::AcceptInvitation { invitation_id: id, email: email_of(user) }
 }
 
 #[test]
@@ -366,43 +269,23 @@ fn org_5_accepting_adds_a_member_with_the_invitations_email() {
     assert_eq!(
         changes,
         [
-            Change::InvitationAccepted {
-                invitation_id: invitation(1),
-                user_id: user(7)
-            },
-            Change::MemberAdded {
-                user_id: user(7),
-                email: email("U7@Example.com")
-            },
+            Change::InvitationAccepted { invitation_id: invitation(1), user_id: user(7) },
+            Change::MemberAdded { user_id: user(7), email: email("U7@Example.com") },
         ]
     );
     let (membership, role) = team.org.member(user(7)).unwrap();
-    assert_eq!(
-        (membership.email.as_str(), role, membership.created_at),
-        ("U7@Example.com", Role::Member, at(5))
-    );
-    assert_eq!(
-        team.org.invitation(invitation(1)).unwrap().status,
-        InvitationStatus::Accepted { user_id: user(7) }
-    );
+    assert_eq!((membership.email.as_str(), role, membership.created_at), ("U7@Example.com", Role::Member, at(5)));
+    assert_eq!(team.org.invitation(invitation(1)).unwrap().status, InvitationStatus::Accepted { user_id: user(7) });
 }
 
 #[test]
 fn org_5_accept_check_1_unknown_invitation_is_not_found_not_organization_not_found() {
     let mut team = Team::new();
     let err = team.refused(u(OUTSIDER), accept(invitation(404), OUTSIDER), "invitation_not_found");
-    assert_eq!(
-        err,
-        Error::InvitationNotFound {
-            invitation_id: invitation(404)
-        }
-    );
+    assert_eq!(err, Error::InvitationNotFound { invitation_id: invitation(404) });
     team.refused(
         u(OUTSIDER),
-        Command::DeclineInvitation {
-            invitation_id: invitation(404),
-            email: email_of(OUTSIDER),
-        },
+        Command::DeclineInvitation { invitation_id: invitation(404), email: email_of(OUTSIDER) },
         "invitation_not_found",
     );
 }
@@ -411,23 +294,11 @@ fn org_5_accept_check_1_unknown_invitation_is_not_found_not_organization_not_fou
 fn org_5_accept_check_2_another_email_is_a_mismatch_even_when_not_open() {
     let mut team = Team::new();
     team.invite(invitation(1), email_of(user(7)));
-    team.ok(
-        u(OWNER),
-        Command::RevokeInvitation {
-            invitation_id: invitation(1),
-        },
-    );
+    team.ok(u(OWNER), Command::RevokeInvitation { invitation_id: invitation(1) });
+    team.refused(u(OUTSIDER), accept(invitation(1), OUTSIDER), "invitation_email_mismatch");
     team.refused(
         u(OUTSIDER),
-        accept(invitation(1), OUTSIDER),
-        "invitation_email_mismatch",
-    );
-    team.refused(
-        u(OUTSIDER),
-        Command::DeclineInvitation {
-            invitation_id: invitation(1),
-            email: email_of(OUTSIDER),
-        },
+        Command::DeclineInvitation { invitation_id: invitation(1), email: email_of(OUTSIDER) },
         "invitation_email_mismatch",
     );
 }
@@ -455,35 +326,16 @@ fn org_5_accept_check_4_a_removed_members_old_link_never_lets_them_back_in() {
 fn org_5_accept_check_4_not_pending_comes_before_expired() {
     let mut team = Team::new();
     team.invite(invitation(1), email_of(user(7)));
-    team.ok(
-        u(user(7)),
-        Command::DeclineInvitation {
-            invitation_id: invitation(1),
-            email: email_of(user(7)),
-        },
-    );
+    team.ok(u(user(7)), Command::DeclineInvitation { invitation_id: invitation(1), email: email_of(user(7)) });
     team.at(60 * 24 * 30);
     let err = team.refused(u(user(7)), accept(invitation(1), user(7)), "invitation_not_open");
-    assert_eq!(
-        err,
-        Error::InvitationNotOpen {
-            invitation_id: invitation(1),
-            status: InvitationStatus::Declined
-        }
-    );
+    assert_eq!(err, Error::InvitationNotOpen { invitation_id: invitation(1), status: InvitationStatus::Declined });
 }
 
 #[test]
 fn org_5_accept_check_5_an_expired_invitation_is_refused() {
     let mut team = Team::new();
-    team.ok(
-        u(OWNER),
-        Command::Invite {
-            invitation_id: invitation(1),
-            email: email_of(user(7)),
-            ttl: ttl_minutes(10),
-        },
-    );
+    team.ok(u(OWNER), Command::Invite { invitation_id: invitation(1), email: email_of(user(7)), ttl: ttl_minutes(10) });
     team.at(9);
     team.at(10);
     let err = team.refused(u(user(7)), accept(invitation(1), user(7)), "invitation_expired");
@@ -496,43 +348,19 @@ fn org_5_accept_check_6_a_member_under_another_email_only_closes_the_invitation(
     team.invite(invitation(1), email("second-address@example.com"));
     let changes = team.ok(
         u(MEMBER),
-        Command::AcceptInvitation {
-            invitation_id: invitation(1),
-            email: email("SECOND-address@example.com"),
-        },
+        Command::AcceptInvitation { invitation_id: invitation(1), email: email("SECOND-address@example.com") },
     );
-    assert_eq!(
-        changes,
-        [Change::InvitationAccepted {
-            invitation_id: invitation(1),
-            user_id: MEMBER
-        }]
-    );
+    assert_eq!(changes, [Change::InvitationAccepted { invitation_id: invitation(1), user_id: MEMBER }]);
     assert_eq!(team.org.member(MEMBER).unwrap().0.email, email_of(MEMBER));
 }
 
 #[test]
 fn org_5_decline_checks_not_found_mismatch_not_pending_and_allows_expired() {
     let mut team = Team::new();
-    team.ok(
-        u(OWNER),
-        Command::Invite {
-            invitation_id: invitation(1),
-            email: email_of(user(7)),
-            ttl: ttl_minutes(10),
-        },
-    );
+    team.ok(u(OWNER), Command::Invite { invitation_id: invitation(1), email: email_of(user(7)), ttl: ttl_minutes(10) });
     team.at(20);
-    let decline = Command::DeclineInvitation {
-        invitation_id: invitation(1),
-        email: email_of(user(7)),
-    };
-    assert_eq!(
-        team.ok(u(user(7)), decline.clone()),
-        [Change::InvitationDeclined {
-            invitation_id: invitation(1)
-        }]
-    );
+    let decline = Command::DeclineInvitation { invitation_id: invitation(1), email: email_of(user(7)) };
+    assert_eq!(team.ok(u(user(7)), decline.clone()), [Change::InvitationDeclined { invitation_id: invitation(1) }]);
     team.refused(u(user(7)), decline, "invitation_not_open");
     assert_eq!(team.org.member_count(), 1);
 }
@@ -542,11 +370,7 @@ fn org_5_revoke_closes_pending_invitations_expired_or_not() {
     let mut team = Team::standard();
     team.ok(
         u(OWNER),
-        Command::Invite {
-            invitation_id: invitation(1),
-            email: email("a@example.com"),
-            ttl: ttl_minutes(10),
-        },
+        Command::Invite { invitation_id: invitation(1), email: email("a@example.com"), ttl: ttl_minutes(10) },
     );
     team.invite(invitation(2), email("b@example.com"));
     team.at(30);
@@ -554,19 +378,9 @@ fn org_5_revoke_closes_pending_invitations_expired_or_not() {
         let changes = team.ok(u(ADMIN), Command::RevokeInvitation { invitation_id: id });
         assert_eq!(changes, [Change::InvitationRevoked { invitation_id: id }]);
         assert_eq!(team.org.invitation(id).unwrap().status, InvitationStatus::Revoked);
-        team.refused(
-            u(ADMIN),
-            Command::RevokeInvitation { invitation_id: id },
-            "invitation_not_open",
-        );
+        team.refused(u(ADMIN), Command::RevokeInvitation { invitation_id: id }, "invitation_not_open");
     }
-    team.refused(
-        u(ADMIN),
-        Command::RevokeInvitation {
-            invitation_id: invitation(404),
-        },
-        "invitation_not_found",
-    );
+    team.refused(u(ADMIN), Command::RevokeInvitation { invitation_id: invitation(404) }, "invitation_not_found");
 }
 
 #[test]
@@ -574,39 +388,21 @@ fn org_5_resend_checks_not_pending_before_expired() {
     let mut team = Team::new();
     team.ok(
         u(OWNER),
-        Command::Invite {
-            invitation_id: invitation(1),
-            email: email("a@example.com"),
-            ttl: ttl_minutes(10),
-        },
+        Command::Invite { invitation_id: invitation(1), email: email("a@example.com"), ttl: ttl_minutes(10) },
     );
     team.at(5);
-    let resend = |ttl| Command::ResendInvitation {
-        invitation_id: invitation(1),
-        ttl,
-    };
+    let resend = |ttl| Command::ResendInvitation { invitation_id: invitation(1), ttl };
     assert_eq!(
         team.ok(u(OWNER), resend(ttl_minutes(10))),
-        [Change::InvitationResent {
-            invitation_id: invitation(1),
-            expires_at: at(15)
-        }]
+        [Change::InvitationResent { invitation_id: invitation(1), expires_at: at(15) }]
     );
     team.at(15);
     team.refused(u(OWNER), resend(DEFAULT_TTL), "invitation_expired");
-    team.ok(
-        u(OWNER),
-        Command::RevokeInvitation {
-            invitation_id: invitation(1),
-        },
-    );
+    team.ok(u(OWNER), Command::RevokeInvitation { invitation_id: invitation(1) });
     team.refused(u(OWNER), resend(DEFAULT_TTL), "invitation_not_open");
     team.refused(
         u(OWNER),
-        Command::ResendInvitation {
-            invitation_id: invitation(404),
-            ttl: DEFAULT_TTL,
-        },
+        Command::ResendInvitation { invitation_id: invitation(404), ttl: DEFAULT_TTL },
         "invitation_not_found",
     );
 }
@@ -616,31 +412,15 @@ fn org_5_direct_add_joins_as_member_and_closes_a_pending_invitation() {
     let mut team = Team::new();
     team.ok(
         u(OWNER),
-        Command::Invite {
-            invitation_id: invitation(1),
-            email: email("U7@example.com"),
-            ttl: ttl_minutes(1),
-        },
+        Command::Invite { invitation_id: invitation(1), email: email("U7@example.com"), ttl: ttl_minutes(1) },
     );
     team.at(30); // even an expired pending invitation is closed as accepted
-    let changes = team.ok(
-        Actor::System,
-        Command::AddMember {
-            user_id: user(7),
-            email: email("u7@example.com"),
-        },
-    );
+    let changes = team.ok(Actor::System, Command::AddMember { user_id: user(7), email: email("u7@example.com") });
     assert_eq!(
         changes,
         [
-            Change::InvitationAccepted {
-                invitation_id: invitation(1),
-                user_id: user(7)
-            },
-            Change::MemberAdded {
-                user_id: user(7),
-                email: email("u7@example.com")
-            },
+            Change::InvitationAccepted { invitation_id: invitation(1), user_id: user(7) },
+            Change::MemberAdded { user_id: user(7), email: email("u7@example.com") },
         ]
     );
     assert_eq!(team.role(user(7)), Some(Role::Member));
@@ -650,16 +430,7 @@ fn org_5_direct_add_joins_as_member_and_closes_a_pending_invitation() {
 #[test]
 fn org_5_direct_add_of_a_member_changes_nothing() {
     let mut team = Team::standard();
-    assert_eq!(
-        team.ok(
-            Actor::System,
-            Command::AddMember {
-                user_id: ADMIN,
-                email: email("other@example.com")
-            }
-        ),
-        []
-    );
+    assert_eq!(team.ok(Actor::System, Command::AddMember { user_id: ADMIN, email: email("other@example.com") }), []);
     assert_eq!(team.role(ADMIN), Some(Role::Admin));
 }
 
@@ -668,10 +439,7 @@ fn org_5_direct_add_refuses_a_second_user_with_a_members_email() {
     let mut team = Team::standard();
     let err = team.refused(
         Actor::System,
-        Command::AddMember {
-            user_id: OUTSIDER,
-            email: email("U2@example.com"),
-        },
+        Command::AddMember { user_id: OUTSIDER, email: email("U2@example.com") },
         "member_email_taken",
     );
     assert_eq!(err.kind(), ErrorKind::Conflict);
@@ -682,13 +450,7 @@ fn org_5_a_removed_user_who_rejoins_gets_a_new_membership() {
     let mut team = Team::standard();
     team.ok(u(OWNER), Command::RemoveMember { user_id: ADMIN });
     team.at(100);
-    team.ok(
-        Actor::System,
-        Command::AddMember {
-            user_id: ADMIN,
-            email: email_of(ADMIN),
-        },
-    );
+    team.ok(Actor::System, Command::AddMember { user_id: ADMIN, email: email_of(ADMIN) });
     let (membership, role) = team.org.member(ADMIN).unwrap();
     assert_eq!((membership.created_at, role), (at(100), Role::Member));
 }
@@ -705,11 +467,7 @@ fn org_6_changing_a_role_emits_from_and_to() {
     let changes = team.ok(u(ADMIN), change_role(MEMBER, Role::Finance));
     assert_eq!(
         changes,
-        [Change::MemberRoleChanged {
-            user_id: MEMBER,
-            from: AssignableRole::Member,
-            to: AssignableRole::Finance
-        }]
+        [Change::MemberRoleChanged { user_id: MEMBER, from: AssignableRole::Member, to: AssignableRole::Finance }]
     );
     assert_eq!(team.role(MEMBER), Some(Role::Finance));
 }
@@ -753,31 +511,16 @@ fn org_7_removing_a_member_ends_their_membership() {
 #[test]
 fn org_7_checks_not_found_then_owner() {
     let mut team = Team::standard();
-    team.refused(
-        u(ADMIN),
-        Command::RemoveMember { user_id: OUTSIDER },
-        "member_not_found",
-    );
-    let err = team.refused(
-        u(ADMIN),
-        Command::RemoveMember { user_id: OWNER },
-        "owner_cannot_be_removed",
-    );
+    team.refused(u(ADMIN), Command::RemoveMember { user_id: OUTSIDER }, "member_not_found");
+    let err = team.refused(u(ADMIN), Command::RemoveMember { user_id: OWNER }, "owner_cannot_be_removed");
     assert_eq!(err, Error::OwnerCannotBeRemoved { user_id: OWNER });
-    team.refused(
-        u(OWNER),
-        Command::RemoveMember { user_id: OWNER },
-        "owner_cannot_be_removed",
-    );
+    team.refused(u(OWNER), Command::RemoveMember { user_id: OWNER }, "owner_cannot_be_removed");
 }
 
 #[test]
 fn org_7_a_non_owner_may_remove_themselves() {
     let mut team = Team::standard();
-    assert_eq!(
-        team.ok(u(ADMIN), Command::RemoveMember { user_id: ADMIN }),
-        [Change::MemberRemoved { user_id: ADMIN }]
-    );
+    assert_eq!(team.ok(u(ADMIN), Command::RemoveMember { user_id: ADMIN }), [Change::MemberRemoved { user_id: ADMIN }]);
 }
 
 #[test]
@@ -785,18 +528,11 @@ fn org_7_removal_leaves_invitations_the_member_sent() {
     let mut team = Team::standard();
     team.ok(
         u(ADMIN),
-        Command::Invite {
-            invitation_id: invitation(1),
-            email: email("a@example.com"),
-            ttl: DEFAULT_TTL,
-        },
+        Command::Invite { invitation_id: invitation(1), email: email("a@example.com"), ttl: DEFAULT_TTL },
     );
     team.ok(u(OWNER), Command::RemoveMember { user_id: ADMIN });
     let invitation = team.org.invitation(invitation(1)).unwrap();
-    assert_eq!(
-        (invitation.status, invitation.invited_by),
-        (InvitationStatus::Pending, ADMIN)
-    );
+    assert_eq!((invitation.status, invitation.invited_by), (InvitationStatus::Pending, ADMIN));
 }
 
 #[test]
@@ -807,10 +543,7 @@ fn org_7_removal_voids_a_pending_offer_to_the_removed_member() {
     assert_eq!(
         changes,
         [
-            Change::OwnershipOfferVoided {
-                offer_id: offer(1),
-                reason: VoidReason::TargetRemoved
-            },
+            Change::OwnershipOfferVoided { offer_id: offer(1), reason: VoidReason::TargetRemoved },
             Change::MemberRemoved { user_id: ADMIN },
         ]
     );
@@ -829,10 +562,7 @@ fn org_7_removal_voids_a_pending_offer_to_the_removed_member() {
 #[test]
 fn org_8_a_member_leaves() {
     let mut team = Team::standard();
-    assert_eq!(
-        team.ok(u(MEMBER), Command::Leave),
-        [Change::MemberLeft { user_id: MEMBER }]
-    );
+    assert_eq!(team.ok(u(MEMBER), Command::Leave), [Change::MemberLeft { user_id: MEMBER }]);
     assert_eq!(team.role(MEMBER), None);
 }
 
@@ -857,18 +587,12 @@ fn org_8_leaving_voids_a_pending_offer_to_the_leaver() {
     assert_eq!(
         team.ok(u(FINANCE), Command::Leave),
         [
-            Change::OwnershipOfferVoided {
-                offer_id: offer(1),
-                reason: VoidReason::TargetLeft
-            },
+            Change::OwnershipOfferVoided { offer_id: offer(1), reason: VoidReason::TargetLeft },
             Change::MemberLeft { user_id: FINANCE },
         ]
     );
     team.offer(offer(2), ADMIN, DEFAULT_TTL);
-    assert_eq!(
-        team.ok(u(MEMBER), Command::Leave),
-        [Change::MemberLeft { user_id: MEMBER }]
-    );
+    assert_eq!(team.ok(u(MEMBER), Command::Leave), [Change::MemberLeft { user_id: MEMBER }]);
 }
 
 // ORG-9 ------------------------------------------------------------------------------------
@@ -876,21 +600,11 @@ fn org_8_leaving_voids_a_pending_offer_to_the_leaver() {
 #[test]
 fn org_9_role_picker_and_role_definitions_come_from_the_matrix() {
     let picker = policy::role_picker();
-    assert_eq!(
-        picker.map(|row| row.role),
-        [AssignableRole::Admin, AssignableRole::Finance, AssignableRole::Member]
-    );
-    assert!(
-        picker
-            .iter()
-            .all(|row| row.permissions == row.role.role().permissions())
-    );
+    assert_eq!(picker.map(|row| row.role), [AssignableRole::Admin, AssignableRole::Finance, AssignableRole::Member]);
+    assert!(picker.iter().all(|row| row.permissions == row.role.role().permissions()));
     let definitions = policy::role_definitions();
     assert_eq!(definitions.map(|row| row.role), Role::ALL);
-    assert_eq!(
-        definitions[0].permissions, definitions[1].permissions,
-        "owner and admin carry the same permissions"
-    );
+    assert_eq!(definitions[0].permissions, definitions[1].permissions, "owner and admin carry the same permissions");
 }
 
 // ORG-10: direct ---------------------------------------------------------------------------
@@ -903,17 +617,8 @@ fn transfer(to: membership::UserId, verification: VerificationStatus) -> Command
 fn org_10_direct_transfer_swaps_owner_and_admin_in_one_event() {
     let mut team = Team::standard();
     let changes = team.ok(Actor::Staff, transfer(MEMBER, VERIFIED));
-    assert_eq!(
-        changes,
-        [Change::OwnershipTransferred {
-            from: OWNER,
-            to: MEMBER
-        }]
-    );
-    assert_eq!(
-        (team.role(OWNER), team.role(MEMBER)),
-        (Some(Role::Admin), Some(Role::Owner))
-    );
+    assert_eq!(changes, [Change::OwnershipTransferred { from: OWNER, to: MEMBER }]);
+    assert_eq!((team.role(OWNER), team.role(MEMBER)), (Some(Role::Admin), Some(Role::Owner)));
     assert_eq!(team.org.owner().user_id, MEMBER);
     assert_eq!(team.org.member_count(), 4);
 }
@@ -921,22 +626,10 @@ fn org_10_direct_transfer_swaps_owner_and_admin_in_one_event() {
 #[test]
 fn org_10_direct_transfer_checks_member_then_owner_then_verification() {
     let mut team = Team::standard();
-    team.refused(
-        Actor::Staff,
-        transfer(OUTSIDER, VerificationStatus::Failed),
-        "member_not_found",
-    );
-    let err = team.refused(
-        Actor::Staff,
-        transfer(OWNER, VerificationStatus::Failed),
-        "already_owner",
-    );
+    team.refused(Actor::Staff, transfer(OUTSIDER, VerificationStatus::Failed), "member_not_found");
+    let err = team.refused(Actor::Staff, transfer(OWNER, VerificationStatus::Failed), "already_owner");
     assert_eq!((err.kind(), err.polar_status()), (ErrorKind::Conflict, 400));
-    for status in [
-        VerificationStatus::Unverified,
-        VerificationStatus::Pending,
-        VerificationStatus::Failed,
-    ] {
+    for status in [VerificationStatus::Unverified, VerificationStatus::Pending, VerificationStatus::Failed] {
         let err = team.refused(Actor::Staff, transfer(ADMIN, status), "new_owner_not_verified");
         assert_eq!(err, Error::NewOwnerNotVerified { user_id: ADMIN, status });
         assert_eq!(err.polar_status(), 400);
@@ -950,29 +643,21 @@ fn org_10_direct_transfer_voids_the_pending_offer_and_it_never_reopens() {
     assert_eq!(
         team.ok(Actor::Staff, transfer(ADMIN, VERIFIED)),
         [
-            Change::OwnershipOfferVoided {
-                offer_id: offer(1),
-                reason: VoidReason::OwnerChanged
-            },
+            Change::OwnershipOfferVoided { offer_id: offer(1), reason: VoidReason::OwnerChanged },
             Change::OwnershipTransferred { from: OWNER, to: ADMIN },
         ]
     );
     team.ok(Actor::Staff, transfer(OWNER, VERIFIED)); // A → B → A
     let err = team.refused(
         u(FINANCE),
-        Command::AcceptOwnershipOffer {
-            offer_id: offer(1),
-            verification: VERIFIED,
-        },
+        Command::AcceptOwnershipOffer { offer_id: offer(1), verification: VERIFIED },
         "ownership_offer_not_open",
     );
     assert_eq!(
         err,
         Error::OwnershipOfferNotOpen {
             offer_id: offer(1),
-            status: OfferStatus::Voided {
-                reason: VoidReason::OwnerChanged
-            }
+            status: OfferStatus::Voided { reason: VoidReason::OwnerChanged }
         }
     );
 }
@@ -984,12 +669,7 @@ fn org_10_the_owner_offers_and_the_target_accepts() {
     let mut team = Team::standard();
     assert_eq!(
         team.offer(offer(1), MEMBER, ttl_minutes(60)),
-        [Change::OwnershipOffered {
-            offer_id: offer(1),
-            from: OWNER,
-            to: MEMBER,
-            expires_at: at(60)
-        }]
+        [Change::OwnershipOffered { offer_id: offer(1), from: OWNER, to: MEMBER, expires_at: at(60) }]
     );
     let pending = *team.org.pending_offer().unwrap();
     assert_eq!(
@@ -997,27 +677,15 @@ fn org_10_the_owner_offers_and_the_target_accepts() {
         (OWNER, MEMBER, at(0), OfferStatus::Pending)
     );
     team.at(59);
-    let changes = team.ok(
-        u(MEMBER),
-        Command::AcceptOwnershipOffer {
-            offer_id: offer(1),
-            verification: VERIFIED,
-        },
-    );
+    let changes = team.ok(u(MEMBER), Command::AcceptOwnershipOffer { offer_id: offer(1), verification: VERIFIED });
     assert_eq!(
         changes,
         [
             Change::OwnershipOfferAccepted { offer_id: offer(1) },
-            Change::OwnershipTransferred {
-                from: OWNER,
-                to: MEMBER
-            },
+            Change::OwnershipTransferred { from: OWNER, to: MEMBER },
         ]
     );
-    assert_eq!(
-        (team.role(OWNER), team.role(MEMBER)),
-        (Some(Role::Admin), Some(Role::Owner))
-    );
+    assert_eq!((team.role(OWNER), team.role(MEMBER)), (Some(Role::Admin), Some(Role::Owner)));
     assert_eq!(team.org.offer(offer(1)).unwrap().status, OfferStatus::Accepted);
     assert!(team.org.pending_offer().is_none());
 }
@@ -1025,22 +693,13 @@ fn org_10_the_owner_offers_and_the_target_accepts() {
 #[test]
 fn org_10_making_an_offer_checks_owner_then_target() {
     let mut team = Team::standard();
-    let make = |to, verification| Command::OfferOwnership {
-        offer_id: offer(1),
-        to,
-        verification,
-        ttl: DEFAULT_TTL,
-    };
+    let make = |to, verification| Command::OfferOwnership { offer_id: offer(1), to, verification, ttl: DEFAULT_TTL };
     let err = team.refused(u(ADMIN), make(OUTSIDER, VerificationStatus::Failed), "not_owner");
     assert_eq!(err, Error::NotOwner { user_id: ADMIN });
     team.refused(u(OUTSIDER), make(ADMIN, VERIFIED), "organization_not_found");
     team.refused(u(OWNER), make(OUTSIDER, VerificationStatus::Failed), "member_not_found");
     team.refused(u(OWNER), make(OWNER, VerificationStatus::Failed), "already_owner");
-    team.refused(
-        u(OWNER),
-        make(ADMIN, VerificationStatus::Pending),
-        "new_owner_not_verified",
-    );
+    team.refused(u(OWNER), make(ADMIN, VerificationStatus::Pending), "new_owner_not_verified");
 }
 
 #[test]
@@ -1050,10 +709,7 @@ fn org_10_a_new_offer_replaces_the_pending_one_with_a_new_id() {
     assert_eq!(
         team.offer(offer(2), ADMIN, DEFAULT_TTL),
         [
-            Change::OwnershipOfferVoided {
-                offer_id: offer(1),
-                reason: VoidReason::Replaced
-            },
+            Change::OwnershipOfferVoided { offer_id: offer(1), reason: VoidReason::Replaced },
             Change::OwnershipOffered {
                 offer_id: offer(2),
                 from: OWNER,
@@ -1064,12 +720,7 @@ fn org_10_a_new_offer_replaces_the_pending_one_with_a_new_id() {
     );
     let err = team.refused(
         u(OWNER),
-        Command::OfferOwnership {
-            offer_id: offer(1),
-            to: FINANCE,
-            verification: VERIFIED,
-            ttl: DEFAULT_TTL,
-        },
+        Command::OfferOwnership { offer_id: offer(1), to: FINANCE, verification: VERIFIED, ttl: DEFAULT_TTL },
         "invalid_input",
     );
     assert!(err.to_string().contains("offer_id"), "{err}");
@@ -1100,51 +751,27 @@ fn org_10_revoking_checks_owner_then_found_then_pending_and_allows_expired() {
     team.refused(u(ADMIN), revoke(offer(404)), "not_owner");
     team.refused(u(OWNER), revoke(offer(404)), "ownership_offer_not_found");
     team.at(20);
-    assert_eq!(
-        team.ok(u(OWNER), revoke(offer(1))),
-        [Change::OwnershipOfferRevoked { offer_id: offer(1) }]
-    );
+    assert_eq!(team.ok(u(OWNER), revoke(offer(1))), [Change::OwnershipOfferRevoked { offer_id: offer(1) }]);
     team.refused(u(OWNER), revoke(offer(1)), "ownership_offer_not_open");
 }
 
 #[test]
 fn org_10_accepting_checks_found_target_pending_expiry_verification_in_order() {
     let mut team = Team::standard();
-    let accept = |id, verification| Command::AcceptOwnershipOffer {
-        offer_id: id,
-        verification,
-    };
+    let accept = |id, verification| Command::AcceptOwnershipOffer { offer_id: id, verification };
     team.offer(offer(1), ADMIN, ttl_minutes(10));
     team.refused(u(OUTSIDER), accept(offer(1), VERIFIED), "organization_not_found");
     team.refused(u(FINANCE), accept(offer(404), VERIFIED), "ownership_offer_not_found");
     let err = team.refused(u(FINANCE), accept(offer(1), VERIFIED), "not_offer_target");
     assert_eq!(err, Error::NotOfferTarget { offer_id: offer(1) });
     // A rejected acceptance leaves the offer as it was.
-    let err = team.refused(
-        u(ADMIN),
-        accept(offer(1), VerificationStatus::Pending),
-        "new_owner_not_verified",
-    );
-    assert_eq!(
-        err,
-        Error::NewOwnerNotVerified {
-            user_id: ADMIN,
-            status: VerificationStatus::Pending
-        }
-    );
+    let err = team.refused(u(ADMIN), accept(offer(1), VerificationStatus::Pending), "new_owner_not_verified");
+    assert_eq!(err, Error::NewOwnerNotVerified { user_id: ADMIN, status: VerificationStatus::Pending });
     assert_eq!(team.org.pending_offer().unwrap().id, offer(1));
     team.at(10);
-    team.refused(
-        u(ADMIN),
-        accept(offer(1), VerificationStatus::Failed),
-        "ownership_offer_expired",
-    );
+    team.refused(u(ADMIN), accept(offer(1), VerificationStatus::Failed), "ownership_offer_expired");
     team.ok(u(OWNER), Command::RevokeOwnershipOffer { offer_id: offer(1) });
-    team.refused(
-        u(ADMIN),
-        accept(offer(1), VerificationStatus::Failed),
-        "ownership_offer_not_open",
-    );
+    team.refused(u(ADMIN), accept(offer(1), VerificationStatus::Failed), "ownership_offer_not_open");
     team.refused(u(FINANCE), accept(offer(1), VERIFIED), "not_offer_target");
 }
 
@@ -1156,10 +783,7 @@ fn org_10_declining_checks_found_target_pending_and_allows_expired() {
     team.refused(u(ADMIN), decline(offer(404)), "ownership_offer_not_found");
     team.refused(u(OWNER), decline(offer(1)), "not_offer_target");
     team.at(30);
-    assert_eq!(
-        team.ok(u(ADMIN), decline(offer(1))),
-        [Change::OwnershipOfferDeclined { offer_id: offer(1) }]
-    );
+    assert_eq!(team.ok(u(ADMIN), decline(offer(1))), [Change::OwnershipOfferDeclined { offer_id: offer(1) }]);
     team.refused(u(ADMIN), decline(offer(1)), "ownership_offer_not_open");
     assert_eq!(team.role(OWNER), Some(Role::Owner));
 }
@@ -1193,13 +817,7 @@ fn org_12_the_role_change_table_agrees_with_change_role_for_every_triple() {
                     }
                 };
                 let (actor, target) = (seat(user(20), actor_role), seat(user(21), from));
-                let outcome = team.run(
-                    u(actor),
-                    Command::ChangeRole {
-                        user_id: target,
-                        role: to,
-                    },
-                );
+                let outcome = team.run(u(actor), Command::ChangeRole { user_id: target, role: to });
                 let expected = policy::ROLE_CHANGES[a][x][y];
                 assert_eq!(outcome.is_ok(), expected, "{actor_role}: {from} → {to}: {outcome:?}");
                 assert_eq!(team.role(target), Some(if expected { to } else { from }));
@@ -1217,11 +835,7 @@ fn org_13_an_invitation_is_open_until_the_instant_it_expires() {
     let mut team = Team::new();
     team.ok(
         u(OWNER),
-        Command::Invite {
-            invitation_id: invitation(1),
-            email: email("a@example.com"),
-            ttl: ttl_minutes(10),
-        },
+        Command::Invite { invitation_id: invitation(1), email: email("a@example.com"), ttl: ttl_minutes(10) },
     );
     let invitation = team.org.invitation(invitation(1)).unwrap().clone();
     assert!(invitation.is_open_at(at(9)));
@@ -1242,50 +856,29 @@ fn org_13_the_sweep_expires_what_is_due_once_in_expiry_order() {
     team.ok(u(OWNER), invite(2, 10));
     team.ok(u(OWNER), invite(3, 60));
     team.ok(u(OWNER), invite(4, 5));
-    team.ok(
-        u(OWNER),
-        Command::RevokeInvitation {
-            invitation_id: invitation(4),
-        },
-    );
+    team.ok(u(OWNER), Command::RevokeInvitation { invitation_id: invitation(4) });
     team.offer(offer(1), ADMIN, ttl_minutes(30));
     team.at(30);
     assert_eq!(
         team.ok(Actor::System, Command::Sweep),
         [
-            Change::InvitationExpired {
-                invitation_id: invitation(2)
-            },
-            Change::InvitationExpired {
-                invitation_id: invitation(1)
-            },
+            Change::InvitationExpired { invitation_id: invitation(2) },
+            Change::InvitationExpired { invitation_id: invitation(1) },
             Change::OwnershipOfferExpired { offer_id: offer(1) },
         ]
     );
     assert_eq!(team.ok(Actor::System, Command::Sweep), []);
-    assert_eq!(
-        team.org.invitation(invitation(3)).unwrap().status,
-        InvitationStatus::Pending
-    );
-    assert_eq!(
-        team.org.invitation(invitation(4)).unwrap().status,
-        InvitationStatus::Revoked
-    );
+    assert_eq!(team.org.invitation(invitation(3)).unwrap().status, InvitationStatus::Pending);
+    assert_eq!(team.org.invitation(invitation(4)).unwrap().status, InvitationStatus::Revoked);
     assert_eq!(team.org.offer(offer(1)).unwrap().status, OfferStatus::Expired);
     team.refused(
         u(ADMIN),
-        Command::AcceptOwnershipOffer {
-            offer_id: offer(1),
-            verification: VERIFIED,
-        },
+        Command::AcceptOwnershipOffer { offer_id: offer(1), verification: VERIFIED },
         "ownership_offer_not_open",
     );
     team.refused(
         u(user(7)),
-        Command::AcceptInvitation {
-            invitation_id: invitation(1),
-            email: email("i1@example.com"),
-        },
+        Command::AcceptInvitation { invitation_id: invitation(1), email: email("i1@example.com") },
         "invitation_not_open",
     );
 }

@@ -15,11 +15,7 @@ fn check_section(name: &str, generated: &str) {
     if std::env::var_os("BLESS").is_some() {
         std::fs::write(&path, format!("{}{}{}", &text[..from], generated, &text[to..])).unwrap();
     } else {
-        assert_eq!(
-            &text[from..to],
-            generated,
-            "README's {name} is stale: run `BLESS=1 cargo test readme`"
-        );
+        assert_eq!(&text[from..to], generated, "README's {name} is stale: run `BLESS=1 cargo test readme`");
     }
 }
 

@@ -57,19 +57,9 @@ pub fn decide<V: OrganizationView>(
     actor: Actor,
     now: Timestamp,
 ) -> Result<Vec<Event>, Error> {
-    let out = Decision {
-        org,
-        actor,
-        now,
-        version: org.version(),
-        events: Vec::new(),
-    };
+    let out = Decision { org, actor, now, version: org.version(), events: Vec::new() };
     match command {
-        Command::Invite {
-            invitation_id,
-            email,
-            ttl,
-        } => out.invite(invitation_id, email, ttl),
+        Command::Invite { invitation_id, email, ttl } => out.invite(invitation_id, email, ttl),
         Command::AcceptInvitation { invitation_id, email } => out.accept_invitation(invitation_id, &email),
         Command::DeclineInvitation { invitation_id, email } => {
             user(actor)?;
@@ -84,22 +74,16 @@ pub fn decide<V: OrganizationView>(
         Command::ResendInvitation { invitation_id, ttl } => {
             manager(org, actor)?;
             open_invitation(find_invitation(org, invitation_id)?, now)?;
-            out.emit(Change::InvitationResent {
-                invitation_id,
-                expires_at: now.saturating_add(ttl),
-            })
+            out.emit(Change::InvitationResent { invitation_id, expires_at: now.saturating_add(ttl) })
         }
         Command::AddMember { user_id, email } => out.add_member(user_id, email),
         Command::ChangeRole { user_id, role } => out.change_role(user_id, role),
         Command::RemoveMember { user_id } => out.remove_member(user_id),
         Command::Leave => out.leave(),
         Command::TransferOwnership { to, verification } => out.transfer_ownership(to, verification),
-        Command::OfferOwnership {
-            offer_id,
-            to,
-            verification,
-            ttl,
-        } => out.offer_ownership(offer_id, to, verification, ttl),
+        Command::OfferOwnership { offer_id, to, verification, ttl } => {
+            out.offer_ownership(offer_id, to, verification, ttl)
+        }
         Command::RevokeOwnershipOffer { offer_id } => {
             owner(org, actor)?;
             pending_offer(find_offer(org, offer_id)?)?;
@@ -126,9 +110,7 @@ pub fn check<V: OrganizationView>(org: &V, actor: Actor, permission: Permission)
     match actor {
         Actor::User(user_id) => require(visible(org, user_id)?, permission),
         Actor::Token(organization_id) if organization_id == org.id() => Ok(()),
-        Actor::Token(_) => Err(Error::OrganizationNotFound {
-            organization_id: org.id(),
-        }),
+        Actor::Token(_) => Err(Error::OrganizationNotFound { organization_id: org.id() }),
         Actor::Staff | Actor::System => Err(Error::ActorNotAllowed { actor: actor.kind() }),
     }
 }
@@ -142,17 +124,8 @@ pub(super) fn create(command: CreateOrganization, actor: Actor, now: Timestamp) 
     let Actor::User(owner) = actor else {
         return Err(Error::ActorNotAllowed { actor: actor.kind() });
     };
-    let change = Change::Created {
-        owner,
-        email: command.email,
-    };
-    Ok(vec![Event {
-        organization_id: command.organization_id,
-        version: 1,
-        at: now,
-        actor,
-        change,
-    }])
+    let change = Change::Created { owner, email: command.email };
+    Ok(vec![Event { organization_id: command.organization_id, version: 1, at: now, actor, change }])
 }
 
 /// One decision in the making: the state it reads, and the events so far, numbered on
@@ -168,21 +141,13 @@ struct Decision<'v, V> {
 impl<V: OrganizationView> Decision<'_, V> {
     fn push(&mut self, change: Change) {
         self.version += 1;
-        let event = Event {
-            organization_id: self.org.id(),
-            version: self.version,
-            at: self.now,
-            actor: self.actor,
-            change,
-        };
+        let event =
+            Event { organization_id: self.org.id(), version: self.version, at: self.now, actor: self.actor, change };
         self.events.push(event);
     }
 
     /// Pushes the decision's last event and returns them all.
-    #[expect(
-        clippy::unnecessary_wraps,
-        reason = "every arm of `decide` ends in a Result; this keeps them uniform"
-    )]
+    #[expect(clippy::unnecessary_wraps, reason = "every arm of `decide` ends in a Result; this keeps them uniform")]
     fn emit(mut self, change: Change) -> Result<Vec<Event>, Error> {
         self.push(change);
         Ok(self.events)
@@ -198,31 +163,19 @@ impl<V: OrganizationView> Decision<'_, V> {
         if self.org.member_with_email(&email).is_some() {
             return Ok(Vec::new());
         }
-        if let Some(pending) = self.org.pending_invitation(&email) {
-            if !pending.is_expired_at(self.now) {
-                let expires_at = self.expiry(ttl);
-                return self.emit(Change::InvitationResent {
-                    invitation_id: pending.id,
-                    expires_at,
-                });
-            }
-            self.push(Change::InvitationExpired {
-                invitation_id: pending.id,
-            });
+        let pending = self.org.pending_invitation(&email);
+        if let Some(open) = pending.filter(|pending| !pending.is_expired_at(self.now)) {
+            let expires_at = self.expiry(ttl);
+            return self.emit(Change::InvitationResent { invitation_id: open.id, expires_at });
         }
         if self.org.invitation(invitation_id).is_some() {
-            return Err(Error::invalid(
-                "invitation_id",
-                "is already used by another invitation; pass a new id",
-            ));
+            return Err(Error::invalid("invitation_id", "is already used by another invitation; pass a new id"));
+        }
+        if let Some(expired) = pending {
+            self.push(Change::InvitationExpired { invitation_id: expired.id });
         }
         let expires_at = self.expiry(ttl);
-        self.emit(Change::InvitationCreated {
-            invitation_id,
-            email,
-            invited_by,
-            expires_at,
-        })
+        self.emit(Change::InvitationCreated { invitation_id, email, invited_by, expires_at })
     }
 
     /// ORG-5, accept: checks 1 to 7 in order.
@@ -236,10 +189,7 @@ impl<V: OrganizationView> Decision<'_, V> {
         open_invitation(invitation, self.now)?;
         self.push(Change::InvitationAccepted { invitation_id, user_id });
         if !already_member {
-            self.push(Change::MemberAdded {
-                user_id,
-                email: invitation.email.clone(),
-            });
+            self.push(Change::MemberAdded { user_id, email: invitation.email.clone() });
         }
         Ok(self.events)
     }
@@ -253,15 +203,10 @@ impl<V: OrganizationView> Decision<'_, V> {
         // Not in the spec: two members sharing one email would make "already a member"
         // (ORG-4) ambiguous, so a second user with a member's email is refused.
         if self.org.member_with_email(&email).is_some() {
-            return Err(Error::MemberEmailTaken {
-                email: email.as_str().to_owned(),
-            });
+            return Err(Error::MemberEmailTaken { email: email.as_str().to_owned() });
         }
         if let Some(invitation) = self.org.pending_invitation(&email) {
-            self.push(Change::InvitationAccepted {
-                invitation_id: invitation.id,
-                user_id,
-            });
+            self.push(Change::InvitationAccepted { invitation_id: invitation.id, user_id });
         }
         self.emit(Change::MemberAdded { user_id, email })
     }
@@ -310,10 +255,7 @@ impl<V: OrganizationView> Decision<'_, V> {
         only(self.actor, ActorKind::Staff)?;
         may_take_ownership(self.org, to, verification)?;
         if let Some(offer) = self.org.pending_offer() {
-            self.push(Change::OwnershipOfferVoided {
-                offer_id: offer.id,
-                reason: VoidReason::OwnerChanged,
-            });
+            self.push(Change::OwnershipOfferVoided { offer_id: offer.id, reason: VoidReason::OwnerChanged });
         }
         let from = self.org.owner_id();
         self.emit(Change::OwnershipTransferred { from, to })
@@ -330,24 +272,13 @@ impl<V: OrganizationView> Decision<'_, V> {
         let from = owner(self.org, self.actor)?;
         may_take_ownership(self.org, to, verification)?;
         if self.org.offer(offer_id).is_some() {
-            return Err(Error::invalid(
-                "offer_id",
-                "is already used by another offer; pass a new id",
-            ));
+            return Err(Error::invalid("offer_id", "is already used by another offer; pass a new id"));
         }
         if let Some(pending) = self.org.pending_offer() {
-            self.push(Change::OwnershipOfferVoided {
-                offer_id: pending.id,
-                reason: VoidReason::Replaced,
-            });
+            self.push(Change::OwnershipOfferVoided { offer_id: pending.id, reason: VoidReason::Replaced });
         }
         let expires_at = self.expiry(ttl);
-        self.emit(Change::OwnershipOffered {
-            offer_id,
-            from,
-            to,
-            expires_at,
-        })
+        self.emit(Change::OwnershipOffered { offer_id, from, to, expires_at })
     }
 
     /// ORG-10, accept an offer: a rejected acceptance leaves the offer as it was.
@@ -367,17 +298,12 @@ impl<V: OrganizationView> Decision<'_, V> {
     fn sweep(mut self) -> Result<Vec<Event>, Error> {
         only(self.actor, ActorKind::System)?;
         let now = self.now;
-        let mut expired: Vec<&Invitation> = self
-            .org
-            .pending_invitations()
-            .filter(|invitation| invitation.is_expired_at(now))
-            .collect();
+        let mut expired: Vec<&Invitation> =
+            self.org.pending_invitations().filter(|invitation| invitation.is_expired_at(now)).collect();
         // Storage order is arbitrary; events must not be.
         expired.sort_by_key(|invitation| (invitation.expires_at, invitation.id));
         for invitation in expired {
-            self.push(Change::InvitationExpired {
-                invitation_id: invitation.id,
-            });
+            self.push(Change::InvitationExpired { invitation_id: invitation.id });
         }
         if let Some(offer) = self.org.pending_offer().filter(|offer| offer.is_expired_at(now)) {
             self.push(Change::OwnershipOfferExpired { offer_id: offer.id });
@@ -388,10 +314,7 @@ impl<V: OrganizationView> Decision<'_, V> {
     /// Voids the pending offer if it is made to `user` (ORG-10: offers are voided eagerly).
     fn void_offer_to(&mut self, user: UserId, reason: VoidReason) {
         if let Some(offer) = self.org.pending_offer().filter(|offer| offer.to == user) {
-            self.push(Change::OwnershipOfferVoided {
-                offer_id: offer.id,
-                reason,
-            });
+            self.push(Change::OwnershipOfferVoided { offer_id: offer.id, reason });
         }
     }
 }
@@ -409,29 +332,19 @@ fn user(actor: Actor) -> Result<UserId, Error> {
 }
 
 fn only(actor: Actor, kind: ActorKind) -> Result<(), Error> {
-    if actor.kind() == kind {
-        Ok(())
-    } else {
-        Err(Error::ActorNotAllowed { actor: actor.kind() })
-    }
+    if actor.kind() == kind { Ok(()) } else { Err(Error::ActorNotAllowed { actor: actor.kind() }) }
 }
 
 // Access, step 1: visibility.
 
 fn visible<V: OrganizationView>(org: &V, user_id: UserId) -> Result<Role, Error> {
-    org.role_of(user_id).ok_or(Error::OrganizationNotFound {
-        organization_id: org.id(),
-    })
+    org.role_of(user_id).ok_or(Error::OrganizationNotFound { organization_id: org.id() })
 }
 
 // Access, step 2: authority.
 
 fn require(role: Role, permission: Permission) -> Result<(), Error> {
-    if role.can(permission) {
-        Ok(())
-    } else {
-        Err(Error::PermissionDenied { permission })
-    }
+    if role.can(permission) { Ok(()) } else { Err(Error::PermissionDenied { permission }) }
 }
 
 /// A user who is a member holding `members:manage`.
@@ -455,18 +368,13 @@ fn target_offer<V: OrganizationView>(org: &V, actor: Actor, offer_id: OfferId) -
     let user_id = user(actor)?;
     visible(org, user_id)?;
     let offer = find_offer(org, offer_id)?;
-    if offer.to == user_id {
-        Ok(offer)
-    } else {
-        Err(Error::NotOfferTarget { offer_id })
-    }
+    if offer.to == user_id { Ok(offer) } else { Err(Error::NotOfferTarget { offer_id }) }
 }
 
 // Step 3: targets and rules.
 
 fn find_invitation<V: OrganizationView>(org: &V, invitation_id: InvitationId) -> Result<&Invitation, Error> {
-    org.invitation(invitation_id)
-        .ok_or(Error::InvitationNotFound { invitation_id })
+    org.invitation(invitation_id).ok_or(Error::InvitationNotFound { invitation_id })
 }
 
 /// The invitation, which must be addressed to the invitee's verified email (ORG-5 checks 1–2).
@@ -476,20 +384,13 @@ fn invitee_invitation<'v, V: OrganizationView>(
     email: &Email,
 ) -> Result<&'v Invitation, Error> {
     let invitation = find_invitation(org, invitation_id)?;
-    if invitation.email == *email {
-        Ok(invitation)
-    } else {
-        Err(Error::InvitationEmailMismatch { invitation_id })
-    }
+    if invitation.email == *email { Ok(invitation) } else { Err(Error::InvitationEmailMismatch { invitation_id }) }
 }
 
 fn pending_invitation(invitation: &Invitation) -> Result<(), Error> {
     match invitation.status {
         InvitationStatus::Pending => Ok(()),
-        status => Err(Error::InvitationNotOpen {
-            invitation_id: invitation.id,
-            status,
-        }),
+        status => Err(Error::InvitationNotOpen { invitation_id: invitation.id, status }),
     }
 }
 
@@ -497,9 +398,7 @@ fn pending_invitation(invitation: &Invitation) -> Result<(), Error> {
 fn open_invitation(invitation: &Invitation, now: Timestamp) -> Result<(), Error> {
     pending_invitation(invitation)?;
     if invitation.is_expired_at(now) {
-        return Err(Error::InvitationExpired {
-            invitation_id: invitation.id,
-        });
+        return Err(Error::InvitationExpired { invitation_id: invitation.id });
     }
     Ok(())
 }
@@ -511,10 +410,7 @@ fn find_offer<V: OrganizationView>(org: &V, offer_id: OfferId) -> Result<&Owners
 fn pending_offer(offer: &OwnershipOffer) -> Result<(), Error> {
     match offer.status {
         OfferStatus::Pending => Ok(()),
-        status => Err(Error::OwnershipOfferNotOpen {
-            offer_id: offer.id,
-            status,
-        }),
+        status => Err(Error::OwnershipOfferNotOpen { offer_id: offer.id, status }),
     }
 }
 

@@ -102,11 +102,7 @@ impl Organization {
         let Change::Created { owner, email } = &first.change else {
             return None;
         };
-        let owner = Membership {
-            user_id: *owner,
-            email: email.clone(),
-            created_at: first.at,
-        };
+        let owner = Membership { user_id: *owner, email: email.clone(), created_at: first.at };
         let mut org = Organization {
             id: first.organization_id,
             version: first.version,
@@ -128,21 +124,12 @@ impl Organization {
     /// Applies one event. Holds no rules and never fails: events are facts that `decide`
     /// already checked. An event that names nobody here (it cannot come from `decide`) leaves
     /// the state as it was, except for the version.
-    #[expect(
-        clippy::too_many_lines,
-        reason = "one arm per event: the whole mapping reads best in one match"
-    )]
     pub fn apply(&mut self, event: &Event) {
         self.version = event.version;
         match &event.change {
             // Only `replay` starts an organization.
             Change::Created { .. } => {}
-            Change::InvitationCreated {
-                invitation_id,
-                email,
-                invited_by,
-                expires_at,
-            } => {
+            Change::InvitationCreated { invitation_id, email, invited_by, expires_at } => {
                 self.pending_by_email.insert(email.clone(), *invitation_id);
                 self.invitations.insert(
                     *invitation_id,
@@ -156,10 +143,7 @@ impl Organization {
                     },
                 );
             }
-            Change::InvitationResent {
-                invitation_id,
-                expires_at,
-            } => {
+            Change::InvitationResent { invitation_id, expires_at } => {
                 if let Some(invitation) = self.invitations.get_mut(invitation_id) {
                     invitation.expires_at = *expires_at;
                 }
@@ -177,19 +161,9 @@ impl Organization {
                 self.close_invitation(*invitation_id, InvitationStatus::Expired);
             }
             Change::MemberAdded { user_id, email } => {
-                let membership = Membership {
-                    user_id: *user_id,
-                    email: email.clone(),
-                    created_at: event.at,
-                };
+                let membership = Membership { user_id: *user_id, email: email.clone(), created_at: event.at };
                 self.by_email.insert(email.clone(), *user_id);
-                self.others.insert(
-                    *user_id,
-                    Seat {
-                        membership,
-                        role: AssignableRole::Member,
-                    },
-                );
+                self.others.insert(*user_id, Seat { membership, role: AssignableRole::Member });
             }
             Change::MemberRoleChanged { user_id, to, .. } => {
                 if let Some(seat) = self.others.get_mut(user_id) {
@@ -204,19 +178,11 @@ impl Organization {
             Change::OwnershipTransferred { to, .. } => {
                 if let Some(seat) = self.others.remove(to) {
                     let previous = std::mem::replace(&mut self.owner, seat.membership);
-                    let seat = Seat {
-                        membership: previous,
-                        role: AssignableRole::Admin,
-                    };
+                    let seat = Seat { membership: previous, role: AssignableRole::Admin };
                     self.others.insert(seat.membership.user_id, seat);
                 }
             }
-            Change::OwnershipOffered {
-                offer_id,
-                from,
-                to,
-                expires_at,
-            } => {
+            Change::OwnershipOffered { offer_id, from, to, expires_at } => {
                 self.pending_offer = Some(*offer_id);
                 self.offers.insert(
                     *offer_id,

@@ -37,9 +37,7 @@ pub fn email_of(user: UserId) -> Email {
 
 /// Minutes after the start of every scenario.
 pub fn at(minutes: i64) -> Timestamp {
-    Timestamp::parse("2025-01-01T00:00:00Z")
-        .unwrap()
-        .saturating_add(chrono::TimeDelta::minutes(minutes))
+    Timestamp::parse("2025-01-01T00:00:00Z").unwrap().saturating_add(chrono::TimeDelta::minutes(minutes))
 }
 
 pub fn ttl_minutes(minutes: i64) -> chrono::TimeDelta {
@@ -56,10 +54,7 @@ pub struct Team {
 impl Team {
     /// A new organization owned by `OWNER`.
     pub fn new() -> Self {
-        let create = CreateOrganization {
-            organization_id: ORG,
-            email: email_of(OWNER),
-        };
+        let create = CreateOrganization { organization_id: ORG, email: email_of(OWNER) };
         let log = Organization::create(create, Actor::User(OWNER), at(0)).unwrap();
         let org = Organization::replay(&log).unwrap();
         Team { org, log, now: at(0) }
@@ -76,13 +71,7 @@ impl Team {
 
     /// Adds `user` directly and gives them `role` (not Owner).
     pub fn join(&mut self, user: UserId, role: Role) -> &mut Self {
-        self.ok(
-            Actor::System,
-            Command::AddMember {
-                user_id: user,
-                email: email_of(user),
-            },
-        );
+        self.ok(Actor::System, Command::AddMember { user_id: user, email: email_of(user) });
         if role != Role::Member {
             self.ok(Actor::User(OWNER), Command::ChangeRole { user_id: user, role });
         }
@@ -98,8 +87,16 @@ impl Team {
     #[track_caller]
     pub fn run(&mut self, actor: Actor, command: Command) -> Result<Vec<Change>, Error> {
         let before = self.org.clone();
-        let result = self.org.decide(command, actor, self.now);
+        let mut result = None;
+        let allocations = allocation_counter::measure(|| result = Some(self.org.decide(command, actor, self.now)));
+        let result = result.unwrap();
         assert_eq!(self.org, before, "deciding must not change the state");
+        if let Err(err) = &result {
+            // Refusing is a few lookups: it allocates nothing (only this error carries text).
+            if err.code() != "member_email_taken" {
+                assert_eq!(allocations.count_total, 0, "{} allocated", err.code());
+            }
+        }
         let events = result?;
         for (offset, event) in (1..).zip(&events) {
             assert_eq!(event.version, before.version() + offset, "versions number on");
@@ -107,11 +104,7 @@ impl Team {
             self.org.apply(event);
         }
         self.log.extend(events.iter().cloned());
-        assert_eq!(
-            Organization::replay(&self.log).as_ref(),
-            Some(&self.org),
-            "replay rebuilds the state"
-        );
+        assert_eq!(Organization::replay(&self.log).as_ref(), Some(&self.org), "replay rebuilds the state");
         Ok(events.into_iter().map(|event| event.change).collect())
     }
 
@@ -145,26 +138,14 @@ impl Team {
 
     /// OWNER invites `email` with the default TTL, as invitation `id`.
     pub fn invite(&mut self, id: InvitationId, email: Email) -> Vec<Change> {
-        self.ok(
-            Actor::User(OWNER),
-            Command::Invite {
-                invitation_id: id,
-                email,
-                ttl: DEFAULT_TTL,
-            },
-        )
+        self.ok(Actor::User(OWNER), Command::Invite { invitation_id: id, email, ttl: DEFAULT_TTL })
     }
 
     /// OWNER offers ownership to `to` (verified), as offer `id`.
     pub fn offer(&mut self, id: OfferId, to: UserId, ttl: chrono::TimeDelta) -> Vec<Change> {
         self.ok(
             Actor::User(OWNER),
-            Command::OfferOwnership {
-                offer_id: id,
-                to,
-                verification: VerificationStatus::Verified,
-                ttl,
-            },
+            Command::OfferOwnership { offer_id: id, to, verification: VerificationStatus::Verified, ttl },
         )
     }
 }
