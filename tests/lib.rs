@@ -12,3 +12,4 @@ mod organization_properties;
 mod organization_rules;
 mod readme;
 mod support;
+mod wire;
