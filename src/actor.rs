@@ -47,6 +47,8 @@ pub enum ActorKind {
     Staff,
     /// [`Actor::System`].
     System,
+    /// A member acting in the customer portal.
+    Portal,
 }
 
 impl fmt::Display for ActorKind {
@@ -56,6 +58,7 @@ impl fmt::Display for ActorKind {
             ActorKind::Token => "an organization token",
             ActorKind::Staff => "staff",
             ActorKind::System => "the system",
+            ActorKind::Portal => "a customer portal member",
         })
     }
 }

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use crate::organization::{InvitationStatus, OfferStatus, VerificationStatus};
-use crate::{ActorKind, InvitationId, OfferId, OrganizationId, Permission, UserId};
+use crate::{ActorKind, CustomerId, InvitationId, MemberId, OfferId, OrganizationId, Permission, UserId};
 
 /// What a service maps an error to: HTTP 404 / 403 / 409 / 422 / 401.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -162,6 +162,96 @@ pub enum Error {
         /// The address, as given.
         email: String,
     },
+    /// The customer is deleted, or belongs to another organization (SPEC §2.2).
+    #[error("customer `{customer_id}` not found")]
+    CustomerNotFound {
+        /// The customer asked for.
+        customer_id: CustomerId,
+    },
+    /// The target is not an active member of this customer.
+    #[error("member `{member_id}` is not an active member of this customer")]
+    CustomerMemberNotFound {
+        /// The member asked for.
+        member_id: MemberId,
+    },
+    /// A team customer with no email and no owner email (CUS-2).
+    #[error("the owner member needs an email; give the customer or its owner an email")]
+    OwnerEmailRequired,
+    /// Adding a member as owner (CUS-3, CUS-8).
+    #[error("a member can't be added as owner; add them, then transfer ownership with an update")]
+    OwnerRoleNotCreatable,
+    /// An individual customer has its one member already (CUS-3).
+    #[error("customer `{customer_id}` is an individual customer with a single member; make it a team customer first")]
+    IndividualCustomerSingleMember {
+        /// The customer.
+        customer_id: CustomerId,
+    },
+    /// Another active member of the customer has this external id (CUS-3).
+    #[error("another member of this customer already has the external id `{external_id}`; choose another")]
+    ExternalIdTaken {
+        /// The external id, as given.
+        external_id: String,
+    },
+    /// Changing the member email of an individual customer (CUS-4).
+    #[error("the email of member `{member_id}` follows its individual customer; change the customer's email instead")]
+    IndividualCustomerEmailLocked {
+        /// The member.
+        member_id: MemberId,
+    },
+    /// Demoting the only owner (CUS-4).
+    #[error("member `{member_id}` is the only owner; promote another member to owner instead")]
+    CustomerNeedsOneOwner {
+        /// The owner.
+        member_id: MemberId,
+    },
+    /// Deleting the only owner (CUS-5).
+    #[error("member `{member_id}` is the only owner and can't be deleted; transfer ownership first")]
+    OnlyOwnerCannotBeDeleted {
+        /// The owner.
+        member_id: MemberId,
+    },
+    /// A portal member who is not the owner tried to transfer ownership (CUS-4, CUS-8).
+    #[error("only the owner can transfer ownership; member `{member_id}` is not the owner")]
+    OnlyOwnerCanTransfer {
+        /// The acting member.
+        member_id: MemberId,
+    },
+    /// The portal member's role lacks a capability (CUS-8).
+    #[error("your role doesn't allow `{capability}`; ask the customer's owner or a billing manager")]
+    InsufficientPortalRole {
+        /// The capability that is missing.
+        capability: crate::policy::PortalCapability,
+    },
+    /// Portal member management on an individual customer (CUS-8).
+    #[error("customer `{customer_id}` is an individual customer; only team customers manage members")]
+    TeamCustomersOnly {
+        /// The customer.
+        customer_id: CustomerId,
+    },
+    /// A portal member changing their own role (CUS-8).
+    #[error("you can't change your own role; ask another member who manages members")]
+    CannotChangeOwnRole {
+        /// The acting member.
+        member_id: MemberId,
+    },
+    /// A portal member removing themselves (CUS-8).
+    #[error("you can't remove yourself; ask another member who manages members")]
+    CannotRemoveSelf {
+        /// The acting member.
+        member_id: MemberId,
+    },
+    /// A team customer can't become individual (CUS-9).
+    #[error("customer `{customer_id}` is a team customer and can't become individual")]
+    CustomerKindDowngrade {
+        /// The customer.
+        customer_id: CustomerId,
+    },
+    /// The portal session's member is not an active member of this customer.
+    #[error("your customer portal session is no longer valid; sign in again")]
+    MemberSessionInvalid {
+        /// The session's member.
+        member_id: MemberId,
+    },
     /// Input that failed to parse; names the field.
     #[error("invalid `{field}`: {reason}")]
     InvalidInput {
@@ -223,7 +313,7 @@ impl Error {
             Error::PermissionDenied { .. } => ("permission_denied", Forbidden, 403),
             Error::UserActorRequired => ("user_actor_required", Unauthenticated, 401),
             Error::ActorNotAllowed { .. } => ("actor_not_allowed", Forbidden, 403),
-            Error::MemberNotFound { .. } => ("member_not_found", NotFound, 404),
+            Error::MemberNotFound { .. } | Error::CustomerMemberNotFound { .. } => ("member_not_found", NotFound, 404),
             Error::OwnerRoleNotAssignable => ("owner_role_not_assignable", Invalid, 422),
             Error::OwnerRoleImmutable { .. } => ("owner_role_immutable", Forbidden, 403),
             Error::OwnerCannotBeRemoved { .. } => ("owner_cannot_be_removed", Forbidden, 403),
@@ -241,6 +331,21 @@ impl Error {
             Error::OwnershipOfferNotOpen { .. } => ("ownership_offer_not_open", Conflict, 409),
             Error::OwnershipOfferExpired { .. } => ("ownership_offer_expired", Conflict, 409),
             Error::MemberEmailTaken { .. } => ("member_email_taken", Conflict, 422),
+            Error::CustomerNotFound { .. } => ("customer_not_found", NotFound, 404),
+            Error::OwnerEmailRequired => ("owner_email_required", Invalid, 422),
+            Error::OwnerRoleNotCreatable => ("owner_role_not_creatable", Invalid, 422),
+            Error::IndividualCustomerSingleMember { .. } => ("individual_customer_single_member", Forbidden, 403),
+            Error::ExternalIdTaken { .. } => ("external_id_taken", Conflict, 409),
+            Error::IndividualCustomerEmailLocked { .. } => ("individual_customer_email_locked", Forbidden, 422),
+            Error::CustomerNeedsOneOwner { .. } => ("customer_needs_one_owner", Forbidden, 422),
+            Error::OnlyOwnerCannotBeDeleted { .. } => ("only_owner_cannot_be_deleted", Forbidden, 422),
+            Error::OnlyOwnerCanTransfer { .. } => ("only_owner_can_transfer", Forbidden, 422),
+            Error::InsufficientPortalRole { .. } => ("insufficient_portal_role", Forbidden, 403),
+            Error::TeamCustomersOnly { .. } => ("team_customers_only", Forbidden, 403),
+            Error::CannotChangeOwnRole { .. } => ("cannot_change_own_role", Forbidden, 422),
+            Error::CannotRemoveSelf { .. } => ("cannot_remove_self", Forbidden, 422),
+            Error::CustomerKindDowngrade { .. } => ("customer_kind_downgrade", Forbidden, 422),
+            Error::MemberSessionInvalid { .. } => ("member_session_invalid", Unauthenticated, 401),
             Error::InvalidInput { .. } => ("invalid_input", Invalid, 422),
         }
     }

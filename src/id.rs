@@ -78,6 +78,10 @@ ids! {
     InvitationId => "invitation_id";
     /// Identifies an offer of an organization's ownership (ORG-10).
     OfferId => "offer_id";
+    /// Identifies a customer: one of a merchant's billing accounts.
+    CustomerId => "customer_id";
+    /// Identifies a member of a customer.
+    MemberId => "member_id";
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::customer::MemberRole;
 use crate::{AssignableRole, Permission, PermissionSet, Role};
 
 /// One row of the organization matrix (ORG-1): who holds a permission, and what a user
@@ -269,6 +270,150 @@ pub fn markdown_matrix() -> String {
     out
 }
 
+/// Something a member may do in the customer portal (CUS-8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PortalCapability {
+    /// Add, update and remove the customer's members.
+    ManageMembers,
+    /// Make another member the owner.
+    TransferOwnership,
+    /// Change the customer's billing details.
+    UpdateCustomer,
+    /// Add and remove payment methods.
+    ManagePaymentMethods,
+    /// See the customer's orders.
+    ViewOrders,
+    /// Change or cancel subscriptions.
+    ManageSubscriptions,
+    /// Assign and revoke seats.
+    ManageSeats,
+    /// See subscriptions.
+    ViewSubscriptions,
+    /// See seats.
+    ViewSeats,
+    /// See one's own profile.
+    ViewProfile,
+    /// See the benefits granted to oneself.
+    ViewOwnBenefitGrants,
+}
+
+impl PortalCapability {
+    /// Every capability, in the portal matrix's order.
+    pub const ALL: [PortalCapability; 11] = [
+        PortalCapability::ManageMembers,
+        PortalCapability::TransferOwnership,
+        PortalCapability::UpdateCustomer,
+        PortalCapability::ManagePaymentMethods,
+        PortalCapability::ViewOrders,
+        PortalCapability::ManageSubscriptions,
+        PortalCapability::ManageSeats,
+        PortalCapability::ViewSubscriptions,
+        PortalCapability::ViewSeats,
+        PortalCapability::ViewProfile,
+        PortalCapability::ViewOwnBenefitGrants,
+    ];
+
+    /// The capability's wire string, e.g. `"manage_members"`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PortalCapability::ManageMembers => "manage_members",
+            PortalCapability::TransferOwnership => "transfer_ownership",
+            PortalCapability::UpdateCustomer => "update_customer",
+            PortalCapability::ManagePaymentMethods => "manage_payment_methods",
+            PortalCapability::ViewOrders => "view_orders",
+            PortalCapability::ManageSubscriptions => "manage_subscriptions",
+            PortalCapability::ManageSeats => "manage_seats",
+            PortalCapability::ViewSubscriptions => "view_subscriptions",
+            PortalCapability::ViewSeats => "view_seats",
+            PortalCapability::ViewProfile => "view_profile",
+            PortalCapability::ViewOwnBenefitGrants => "view_own_benefit_grants",
+        }
+    }
+}
+
+impl std::fmt::Display for PortalCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The customer portal matrix (CUS-8): member role × capability, the single source of truth.
+/// Columns in [`MemberRole::ALL`] order; rows in [`PortalCapability::ALL`] order (checked at
+/// compile time).
+#[rustfmt::skip]
+pub const PORTAL_MATRIX: [(PortalCapability, [bool; 3]); 11] = {
+    use PortalCapability as C;
+    [
+        //                           owner billing member
+        (C::ManageMembers,          [Y,    Y,      N]),
+        (C::TransferOwnership,      [Y,    N,      N]),
+        (C::UpdateCustomer,         [Y,    Y,      N]),
+        (C::ManagePaymentMethods,   [Y,    Y,      N]),
+        (C::ViewOrders,             [Y,    Y,      N]),
+        (C::ManageSubscriptions,    [Y,    Y,      N]),
+        (C::ManageSeats,            [Y,    Y,      N]),
+        (C::ViewSubscriptions,      [Y,    Y,      Y]),
+        (C::ViewSeats,              [Y,    Y,      Y]),
+        (C::ViewProfile,            [Y,    Y,      Y]),
+        (C::ViewOwnBenefitGrants,   [Y,    Y,      Y]),
+    ]
+};
+
+/// Each member role's capabilities as bits, in [`MemberRole::ALL`] order.
+#[expect(clippy::indexing_slicing, reason = "evaluated by the compiler: a bad index fails the build, never a run")]
+const PORTAL_BITS: [u16; 3] = {
+    let mut bits = [0u16; 3];
+    let mut row = 0;
+    while row < PORTAL_MATRIX.len() {
+        let (capability, held_by) = PORTAL_MATRIX[row];
+        assert!(capability as usize == row, "portal rows must follow PortalCapability::ALL");
+        let mut role = 0;
+        while role < 3 {
+            if held_by[role] {
+                bits[role] |= 1 << row;
+            }
+            role += 1;
+        }
+        row += 1;
+    }
+    bits
+};
+
+const _: () = assert!(MemberRole::Owner.can(PortalCapability::TransferOwnership));
+const _: () = assert!(!MemberRole::BillingManager.can(PortalCapability::TransferOwnership));
+const _: () = assert!(!MemberRole::Member.can(PortalCapability::ManageMembers));
+
+/// Whether `role` holds `capability` in the portal (see [`MemberRole::can`]).
+pub(crate) const fn portal_allows(role: MemberRole, capability: PortalCapability) -> bool {
+    let [owner, billing_manager, member] = PORTAL_BITS;
+    let bits = match role {
+        MemberRole::Owner => owner,
+        MemberRole::BillingManager => billing_manager,
+        MemberRole::Member => member,
+    };
+    bits & (1 << capability as u8) != 0
+}
+
+/// The portal matrix as a Markdown table, one row per capability. README.md embeds this
+/// output; a test keeps the two equal.
+#[must_use]
+pub fn markdown_portal_matrix() -> String {
+    let mut out = String::from("| Capability | Owner | Billing manager | Member |\n|---|:-:|:-:|:-:|\n");
+    for capability in PortalCapability::ALL {
+        out.push_str("| `");
+        out.push_str(capability.as_str());
+        out.push('`');
+        for role in MemberRole::ALL {
+            out.push_str(if role.can(capability) { " | ✓" } else { " | " });
+        }
+        out.push_str(" |\n");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,6 +511,31 @@ mod tests {
             }
         }
         assert_eq!(allowed, 18);
+    }
+
+    #[test]
+    fn cus_8_portal_matrix_matches_the_spec() {
+        let billing = [
+            PortalCapability::UpdateCustomer,
+            PortalCapability::ManagePaymentMethods,
+            PortalCapability::ViewOrders,
+            PortalCapability::ManageSubscriptions,
+            PortalCapability::ManageSeats,
+        ];
+        for capability in PortalCapability::ALL {
+            let expected = match capability {
+                PortalCapability::TransferOwnership => [true, false, false],
+                PortalCapability::ManageMembers => [true, true, false],
+                c if billing.contains(&c) => [true, true, false],
+                _ => [true, true, true],
+            };
+            assert_eq!(MemberRole::ALL.map(|role| role.can(capability)), expected, "{capability}");
+            assert_eq!(serde_json::to_value(capability).unwrap(), capability.as_str());
+        }
+        let table = markdown_portal_matrix();
+        assert!(table.contains("| `manage_members` | ✓ | ✓ |  |"), "{table}");
+        assert!(table.contains("| `transfer_ownership` | ✓ |  |  |"), "{table}");
+        assert_eq!(table.lines().count(), 13);
     }
 
     #[test]

@@ -8,6 +8,8 @@
 )]
 
 mod allocations;
+mod customer_kit;
+mod customer_rules;
 mod organization_properties;
 mod organization_rules;
 mod readme;

@@ -1,0 +1,102 @@
+//! What can be asked of a customer: passive data, validated before it gets here.
+
+use serde::{Deserialize, Serialize};
+
+use super::MemberRole;
+use crate::{CustomerId, Email, ExternalId, MemberId, Name, OrganizationId};
+
+/// Individual (a person) or team (a company with several members).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerKind {
+    /// A person: exactly one member, the owner, whose email follows the customer's.
+    Individual,
+    /// A company: any number of members.
+    Team,
+}
+
+/// Creates a customer and its owner member in one decision (CUS-2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateCustomer {
+    /// The new customer's id (the caller's).
+    pub customer_id: CustomerId,
+    /// The organization it belongs to.
+    pub organization_id: OrganizationId,
+    /// Individual or team.
+    pub kind: CustomerKind,
+    /// The customer's email: required for an individual customer.
+    pub email: Option<Email>,
+    /// The customer's name.
+    pub name: Option<Name>,
+    /// The customer's id in the merchant's system.
+    pub external_id: Option<ExternalId>,
+    /// The owner member to create.
+    pub owner: OwnerMember,
+}
+
+/// The owner member made with a customer: each field falls back to the customer's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerMember {
+    /// The owner member's id (the caller's).
+    pub member_id: MemberId,
+    /// Overrides the customer's email.
+    pub email: Option<Email>,
+    /// Overrides the customer's name.
+    pub name: Option<Name>,
+    /// Overrides the customer's external id.
+    pub external_id: Option<ExternalId>,
+}
+
+/// A change to a member (CUS-4): each field `None` means "leave unchanged".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberUpdate {
+    /// A new name (a name cannot be cleared, as in Polar).
+    pub name: Option<Name>,
+    /// A new email; not in the portal.
+    pub email: Option<Email>,
+    /// A new role; `owner` transfers ownership.
+    pub role: Option<MemberRole>,
+}
+
+/// A command on an existing customer. Each variant names the rule it follows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// Add a member (CUS-3, CUS-8). Merchant, system or portal.
+    AddMember {
+        /// The new member's id (the caller's).
+        member_id: MemberId,
+        /// Their email.
+        email: Email,
+        /// Their name.
+        name: Option<Name>,
+        /// Their id in the merchant's system.
+        external_id: Option<ExternalId>,
+        /// `member` (Polar's default) or `billing_manager`; `owner` is refused.
+        role: MemberRole,
+    },
+    /// Update a member (CUS-4, CUS-8). Merchant, system or portal.
+    UpdateMember {
+        /// The member.
+        member_id: MemberId,
+        /// What changes.
+        update: MemberUpdate,
+    },
+    /// Soft-delete a member (CUS-5, CUS-8). Merchant, system or portal.
+    DeleteMember {
+        /// The member.
+        member_id: MemberId,
+    },
+    /// Change the customer's email (CUS-7). Merchant or system.
+    ChangeEmail {
+        /// The new email.
+        email: Email,
+    },
+    /// Change the customer's kind: individual → team only (CUS-9). Merchant or system.
+    ChangeKind {
+        /// The new kind.
+        kind: CustomerKind,
+    },
+    /// Delete the customer and every member (CUS-6). Merchant or system.
+    Delete,
+}

@@ -1,0 +1,140 @@
+//! A given/when/then kit for customer scenarios.
+
+use membership::customer::{
+    self, Command, CreateCustomer, Customer, CustomerActor, CustomerKind, Event, Member, MemberRole, MemberUpdate,
+    OwnerMember,
+};
+use membership::{CustomerId, Email, Error, ExternalId, MemberId, Name, Role, Timestamp};
+use uuid::Uuid;
+
+use crate::support::{ORG, OTHER_ORG, at, email, user};
+
+pub const CUSTOMER: CustomerId = CustomerId::new(Uuid::from_u128(0xC));
+pub const OWNER_M: MemberId = member(1);
+pub const BILLING: MemberId = member(2);
+pub const PLAIN: MemberId = member(3);
+
+pub const fn member(n: u128) -> MemberId {
+    MemberId::new(Uuid::from_u128(0x400 + n))
+}
+
+pub fn merchant(role: Role) -> CustomerActor {
+    CustomerActor::User { organization_id: ORG, user_id: user(1), role }
+}
+
+pub const TOKEN: CustomerActor = CustomerActor::Token { organization_id: ORG };
+pub const OTHER_TOKEN: CustomerActor = CustomerActor::Token { organization_id: OTHER_ORG };
+
+pub const fn portal(member_id: MemberId) -> CustomerActor {
+    CustomerActor::Portal { member_id }
+}
+
+pub fn mail(n: u128) -> Email {
+    email(&format!("m{n}@example.com"))
+}
+
+pub fn name(text: &str) -> Option<Name> {
+    Name::parse(text).unwrap()
+}
+
+pub fn external(text: &str) -> Option<ExternalId> {
+    ExternalId::parse(text).unwrap()
+}
+
+pub fn create_command(kind: CustomerKind, email: Option<Email>) -> CreateCustomer {
+    CreateCustomer {
+        customer_id: CUSTOMER,
+        organization_id: ORG,
+        kind,
+        email,
+        name: name("Acme"),
+        external_id: external("cus_1"),
+        owner: OwnerMember { member_id: OWNER_M, email: None, name: None, external_id: None },
+    }
+}
+
+pub fn add(n: u128, role: MemberRole) -> Command {
+    Command::AddMember { member_id: member(n), email: mail(n), name: None, external_id: None, role }
+}
+
+pub fn set_role(member_id: MemberId, role: MemberRole) -> Command {
+    Command::UpdateMember { member_id, update: MemberUpdate { role: Some(role), ..MemberUpdate::default() } }
+}
+
+/// A customer under test, with a clock, checking INV-CUS-D on every command.
+pub struct Account {
+    pub customer: Customer,
+    pub log: Vec<Event>,
+    pub now: Timestamp,
+}
+
+impl Account {
+    pub fn create(command: CreateCustomer) -> Self {
+        let log = customer::create(None, command, CustomerActor::System, at(0)).unwrap();
+        let customer = Customer::replay(&log).unwrap();
+        Account { customer, log, now: at(0) }
+    }
+
+    /// An individual customer, email m1, owner `OWNER_M`.
+    pub fn individual() -> Self {
+        Self::create(create_command(CustomerKind::Individual, Some(mail(1))))
+    }
+
+    /// A team customer: `OWNER_M` (m1), `BILLING` (m2, billing manager), `PLAIN` (m3, member).
+    pub fn team() -> Self {
+        let mut account = Self::create(create_command(CustomerKind::Team, Some(mail(1))));
+        account.ok(TOKEN, add(2, MemberRole::BillingManager));
+        account.ok(TOKEN, add(3, MemberRole::Member));
+        account
+    }
+
+    pub fn at(&mut self, minutes: i64) -> &mut Self {
+        self.now = at(minutes);
+        self
+    }
+
+    #[track_caller]
+    pub fn run(&mut self, actor: CustomerActor, command: Command) -> Result<Vec<Event>, Error> {
+        let before = self.customer.clone();
+        let result = self.customer.decide(command, actor, self.now);
+        assert_eq!(self.customer, before, "deciding must not change the state");
+        let events = result?;
+        for (offset, event) in (1..).zip(&events) {
+            assert_eq!(event.version, before.version() + offset);
+            assert_eq!((event.customer_id, event.at, event.actor), (CUSTOMER, self.now, actor));
+            self.customer.apply(event);
+        }
+        self.log.extend(events.iter().cloned());
+        assert_eq!(Customer::replay(&self.log).as_ref(), Some(&self.customer), "replay rebuilds the state");
+        Ok(events)
+    }
+
+    #[track_caller]
+    pub fn ok(&mut self, actor: CustomerActor, command: Command) -> Vec<Event> {
+        self.run(actor, command).unwrap_or_else(|err| panic!("expected success, got {}: {err}", err.code()))
+    }
+
+    #[track_caller]
+    pub fn changes(&mut self, actor: CustomerActor, command: Command) -> Vec<customer::Change> {
+        self.ok(actor, command).into_iter().map(|event| event.change).collect()
+    }
+
+    #[track_caller]
+    pub fn refused(&mut self, actor: CustomerActor, command: Command, code: &str) -> Error {
+        match self.run(actor, command) {
+            Ok(events) => panic!("expected {code}, got {events:?}"),
+            Err(err) => {
+                assert_eq!(err.code(), code, "{err}");
+                err
+            }
+        }
+    }
+
+    pub fn member(&self, id: MemberId) -> Option<&Member> {
+        self.customer.member(id)
+    }
+
+    pub fn role(&self, id: MemberId) -> Option<MemberRole> {
+        self.customer.role_of(id)
+    }
+}
