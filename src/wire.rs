@@ -45,15 +45,26 @@ fn optional<T>(value: Option<&String>, parse: impl Fn(&str) -> Result<Option<T>,
 }
 
 impl MemberCreateBody {
-    /// Validates the body into the customer it names and an `AddMember` command for it.
-    /// `member_id` is the new member's id (the caller's).
+    /// Validates the body into the customer it is for and an `AddMember` command.
+    ///
+    /// The customer comes from the body's `customer_id` (Polar's older `POST /v1/members`)
+    /// or, when the body has none, from `path_customer` (the newer
+    /// `POST /v1/customers/{id}/members`). `member_id` is the new member's id (the caller's).
     ///
     /// # Errors
     ///
     /// `invalid_input` naming the first bad field, in the order `customer_id`, `email`,
     /// `name`, `external_id`, `role`.
-    pub fn into_command(&self, member_id: MemberId) -> Result<(CustomerId, Command), Error> {
-        let customer_id = CustomerId::parse(required("customer_id", self.customer_id.as_ref())?)?;
+    pub fn into_command(
+        &self,
+        member_id: MemberId,
+        path_customer: Option<CustomerId>,
+    ) -> Result<(CustomerId, Command), Error> {
+        let customer_id = match (&self.customer_id, path_customer) {
+            (Some(text), _) => CustomerId::parse(text)?,
+            (None, Some(customer_id)) => customer_id,
+            (None, None) => return Err(Error::invalid("customer_id", "is required")),
+        };
         let email = Email::parse(required("email", self.email.as_ref())?)?;
         let name = optional(self.name.as_ref(), Name::parse)?;
         let external_id = optional(self.external_id.as_ref(), ExternalId::parse)?;

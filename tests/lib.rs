@@ -12,6 +12,7 @@ mod customer_kit;
 mod customer_rules;
 mod organization_properties;
 mod organization_rules;
+mod polar_wire;
 mod readme;
 mod support;
 mod wire;
