@@ -9,6 +9,7 @@
 
 mod allocations;
 mod customer_kit;
+mod customer_properties;
 mod customer_rules;
 mod organization_properties;
 mod organization_rules;

@@ -1,0 +1,135 @@
+//! INV-CUS-A…D after every step of random command sequences from merchants and portal
+//! members of every role. `Account::run` asserts INV-CUS-D (a rejected command changes
+//! nothing; replay rebuilds the state) on every step.
+
+use std::collections::HashSet;
+
+use membership::customer::{Command, CustomerActor, CustomerKind, Event, MemberRole, MemberUpdate};
+use membership::wire::{WebhookType, webhooks};
+use membership::{Email, ExternalId, Name, Role};
+use proptest::prelude::*;
+
+use crate::customer_kit::*;
+use crate::support::{OTHER_ORG, email};
+
+fn pool_member(n: u8) -> membership::MemberId {
+    member(u128::from(n % 6) + 1)
+}
+
+fn pool_email(n: u8, shout: bool) -> Email {
+    let text = format!("m{}@example.com", n % 6 + 1);
+    email(&if shout { text.to_uppercase() } else { text })
+}
+
+fn actor() -> impl Strategy<Value = CustomerActor> {
+    prop_oneof![
+        3 => Just(TOKEN),
+        2 => prop::sample::select(Role::ALL.to_vec()).prop_map(merchant),
+        1 => Just(OTHER_TOKEN),
+        1 => Just(CustomerActor::User { organization_id: OTHER_ORG, user_id: crate::support::user(1), role: Role::Admin }),
+        5 => (0u8..7).prop_map(|n| portal(pool_member(n))),
+        1 => Just(CustomerActor::System),
+    ]
+}
+
+fn role() -> impl Strategy<Value = MemberRole> {
+    prop::sample::select(MemberRole::ALL.to_vec())
+}
+
+fn external_id() -> impl Strategy<Value = Option<ExternalId>> {
+    prop_oneof![Just(None), (0u8..3).prop_map(|n| ExternalId::parse(&format!("ext_{n}")).unwrap())]
+}
+
+fn name() -> impl Strategy<Value = Option<Name>> {
+    prop_oneof![Just(None), prop::sample::select(vec!["Ann", "Bo", "  "]).prop_map(|text| Name::parse(text).unwrap())]
+}
+
+fn command() -> impl Strategy<Value = Command> {
+    let who = || (0u8..7).prop_map(pool_member);
+    let mail = || (0u8..6, any::<bool>()).prop_map(|(n, shout)| pool_email(n, shout));
+    prop_oneof![
+        24 => (who(), mail(), name(), external_id(), role()).prop_map(|(member_id, email, name, external_id, role)| {
+            Command::AddMember { member_id, email, name, external_id, role }
+        }),
+        24 => (who(), name(), prop::option::of(mail()), prop::option::of(role())).prop_map(|(member_id, name, email, role)| {
+            Command::UpdateMember { member_id, update: MemberUpdate { name, email, role } }
+        }),
+        12 => who().prop_map(|member_id| Command::DeleteMember { member_id }),
+        4 => mail().prop_map(|email| Command::ChangeEmail { email }),
+        4 => prop::sample::select(vec![CustomerKind::Individual, CustomerKind::Team])
+            .prop_map(|kind| Command::ChangeKind { kind }),
+        // Rare: every later command on a deleted customer is refused.
+        1 => Just(Command::Delete),
+    ]
+}
+
+fn assert_invariants(account: &Account) {
+    let customer = &account.customer;
+    let members = customer.members();
+    if customer.is_deleted() {
+        assert!(members.is_empty() && customer.owner().is_none());
+        return;
+    }
+    // INV-CUS-A: exactly one owner, and every stored role agrees with the structure.
+    let owner = customer.owner().expect("a live customer has an owner");
+    assert_eq!(members.iter().filter(|m| m.role == MemberRole::Owner).count(), 1);
+    assert_eq!(customer.role_of(owner.id), Some(MemberRole::Owner));
+    for member in &members {
+        assert_eq!(customer.role_of(member.id), Some(member.role));
+        assert_eq!(member.customer_id, CUSTOMER);
+    }
+    // INV-CUS-B: folded emails and external ids unique among active members; indexes agree.
+    let emails: HashSet<&str> = members.iter().map(|m| m.email.folded()).collect();
+    assert_eq!(emails.len(), members.len());
+    let external_ids: Vec<&ExternalId> = members.iter().filter_map(|m| m.external_id.as_ref()).collect();
+    assert_eq!(external_ids.iter().collect::<HashSet<_>>().len(), external_ids.len());
+    for member in &members {
+        assert_eq!(customer.active_member_by_email(&member.email).map(|m| m.id), Some(member.id));
+        if let Some(external_id) = &member.external_id {
+            assert_eq!(customer.member_by_external_id(external_id).map(|m| m.id), Some(member.id));
+        }
+    }
+    assert_eq!(customer.member_count(), members.len());
+    // INV-CUS-C: an individual customer has exactly one member.
+    if customer.kind() == CustomerKind::Individual {
+        assert_eq!(members.len(), 1);
+    }
+}
+
+/// Webhooks describe the decision: one per member created or deleted, and updated members
+/// with their final state.
+fn assert_webhooks(account: &Account, events: &[Event]) {
+    for hook in webhooks(&account.customer, events) {
+        match hook.kind {
+            WebhookType::MemberUpdated => assert_eq!(account.customer.member(hook.data.id), Some(&hook.data)),
+            WebhookType::MemberCreated | WebhookType::MemberDeleted => {}
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn inv_cus_invariants_hold_after_every_step(
+        team: bool,
+        steps in prop::collection::vec((actor(), command()), 1..50),
+    ) {
+        let kind = if team { CustomerKind::Team } else { CustomerKind::Individual };
+        let mut account = Account::create(create_command(kind, Some(mail(1))));
+        assert_invariants(&account);
+        for (minute, (actor, command)) in (1..).zip(steps) {
+            account.at(minute);
+            let before = account.customer.clone();
+            if let Ok(events) = account.run(actor, command.clone()) {
+                prop_assert_eq!(events.is_empty(), account.customer == before, "no-op iff no events");
+                assert_webhooks(&account, &events);
+            }
+            assert_invariants(&account);
+            let json = serde_json::to_string(&command).unwrap();
+            prop_assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), command);
+        }
+        let json = serde_json::to_string(&account.log).unwrap();
+        prop_assert_eq!(serde_json::from_str::<Vec<Event>>(&json).unwrap(), account.log);
+    }
+}
