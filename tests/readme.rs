@@ -23,3 +23,8 @@ fn check_section(name: &str, generated: &str) {
 fn org_1_readme_matrix_is_generated_from_the_const_table() {
     check_section("organization-matrix", &policy::markdown_matrix());
 }
+
+#[test]
+fn cus_8_readme_portal_matrix_is_generated_from_the_const_table() {
+    check_section("portal-matrix", &policy::markdown_portal_matrix());
+}
