@@ -62,3 +62,17 @@ impl fmt::Display for ActorKind {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actor_kinds_read_as_words_in_messages() {
+        let kinds = [ActorKind::User, ActorKind::Token, ActorKind::Staff, ActorKind::System, ActorKind::Portal];
+        let words = kinds.map(|kind| kind.to_string());
+        assert_eq!(words, ["a user", "an organization token", "staff", "the system", "a customer portal member"]);
+        let error = crate::Error::ActorNotAllowed { actor: ActorKind::Staff };
+        assert_eq!(error.to_string(), "staff may not perform this action");
+    }
+}

@@ -189,6 +189,13 @@ mod tests {
         assert!(upper.same_text(&upper.clone()));
         assert_eq!(upper.folded(), "jane@example.com");
         assert_eq!(lower.folded(), "jane@example.com");
+        let hash = |email: &Email| {
+            let mut hasher = std::hash::DefaultHasher::new();
+            email.hash(&mut hasher);
+            hasher.finish()
+        };
+        assert_eq!(hash(&upper), hash(&lower));
+        assert_ne!(hash(&lower), hash(&Email::parse("jane@example.org").unwrap()));
         let set: HashSet<Email> = [upper, lower].into_iter().collect();
         assert_eq!(set.len(), 1);
     }

@@ -251,12 +251,15 @@ mod tests {
         assert_eq!(serde_json::from_str::<PermissionSet>(&json).unwrap(), set);
         assert_eq!(format!("{set:?}"), r#"{"analytics:read", "sales:read"}"#);
         assert!(serde_json::from_str::<PermissionSet>(r#"["nope"]"#).is_err());
+        let err = serde_json::from_str::<PermissionSet>(r#""members:read""#).unwrap_err();
+        assert!(err.to_string().contains("an array of permission strings"), "{err}");
     }
 
     #[test]
     fn set_algebra() {
         let one = PermissionSet::EMPTY.with(Permission::MembersRead);
         let two = one.with(Permission::MembersManage);
+        assert_eq!(two.with(Permission::MembersManage), two, "adding twice is adding once");
         assert!(PermissionSet::EMPTY.is_empty());
         assert!(!one.is_empty());
         assert_eq!((one.len(), two.len()), (1, 2));
