@@ -103,6 +103,23 @@ fn cus_access_merchants_of_other_organizations_and_finance_users_are_refused_in_
 }
 
 #[test]
+fn cus_access_reading_needs_customers_read_and_visibility() {
+    let mut account = Account::team();
+    let read = |account: &Account, actor| customer::check_read(&account.customer, actor);
+    for actor in [merchant(Role::Finance), merchant(Role::Member), TOKEN, CustomerActor::System, portal(PLAIN)] {
+        assert_eq!(read(&account, actor), Ok(()), "{actor:?}");
+    }
+    assert_eq!(read(&account, OTHER_TOKEN), Err(Error::CustomerNotFound { customer_id: CUSTOMER }));
+    let other = CustomerActor::User { organization_id: OTHER_ORG, user_id: crate::support::user(1), role: Role::Admin };
+    assert_eq!(read(&account, other), Err(Error::CustomerNotFound { customer_id: CUSTOMER }));
+    assert_eq!(read(&account, portal(member(404))), Err(Error::MemberSessionInvalid { member_id: member(404) }));
+    account.ok(TOKEN, Command::Delete);
+    for actor in [TOKEN, CustomerActor::System, portal(PLAIN)] {
+        assert_eq!(read(&account, actor), Err(Error::CustomerNotFound { customer_id: CUSTOMER }));
+    }
+}
+
+#[test]
 fn cus_access_portal_members_only_manage_members() {
     let mut account = Account::team();
     for command in

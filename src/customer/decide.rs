@@ -114,6 +114,37 @@ pub fn decide(
     }
 }
 
+/// May `actor` read this customer and its members (SPEC §2.2)? Merchants of its
+/// organization (users need `customers:read`: Finance reads but does not manage), the
+/// system, and the customer's own active members in the portal. Never allocates.
+///
+/// # Errors
+///
+/// `customer_not_found` for a deleted customer or a merchant of another organization;
+/// `permission_denied` for a user without `customers:read`; `member_session_invalid` for
+/// a portal member who is not an active member here.
+pub fn check_read(customer: &Customer, actor: CustomerActor) -> Result<(), Error> {
+    let not_found = Error::CustomerNotFound { customer_id: customer.id() };
+    match actor {
+        _ if customer.is_deleted() => Err(not_found),
+        CustomerActor::User { organization_id, .. } | CustomerActor::Token { organization_id }
+            if organization_id != customer.organization_id() =>
+        {
+            Err(not_found)
+        }
+        CustomerActor::User { role, .. } if !role.can(Permission::CustomersRead) => {
+            Err(Error::PermissionDenied { permission: Permission::CustomersRead })
+        }
+        CustomerActor::Portal { member_id } if customer.role_of(member_id).is_none() => {
+            Err(Error::MemberSessionInvalid { member_id })
+        }
+        CustomerActor::User { .. }
+        | CustomerActor::Token { .. }
+        | CustomerActor::Portal { .. }
+        | CustomerActor::System => Ok(()),
+    }
+}
+
 /// Who passed the access checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Access {

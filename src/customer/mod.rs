@@ -11,7 +11,7 @@ mod state;
 
 pub use actor::CustomerActor;
 pub use command::{Command, CreateCustomer, CustomerKind, MemberUpdate, OwnerMember};
-pub use decide::{create, decide};
+pub use decide::{check_read, create, decide};
 pub use event::{Change, Event};
 pub use member::Member;
 pub use role::MemberRole;
