@@ -182,3 +182,40 @@ fn spec_3_codes_kinds_and_polar_statuses() {
         }
     }
 }
+
+#[test]
+fn statuses_read_as_words_in_messages() {
+    let offer_statuses = [
+        (OfferStatus::Pending, "pending"),
+        (OfferStatus::Accepted, "accepted"),
+        (OfferStatus::Declined, "declined"),
+        (OfferStatus::Revoked, "revoked"),
+        (OfferStatus::Voided { reason: VoidReason::Replaced }, "voided"),
+        (OfferStatus::Expired, "expired"),
+    ];
+    for (status, word) in offer_statuses {
+        assert_eq!(status.to_string(), word);
+        let error = Error::OwnershipOfferNotOpen { offer_id: offer(1), status };
+        assert!(error.to_string().contains(&format!(" is {word}, no longer pending")), "{error}");
+    }
+    let invitation_statuses = [
+        (InvitationStatus::Pending, "pending"),
+        (InvitationStatus::Accepted { user_id: OWNER }, "accepted"),
+        (InvitationStatus::Declined, "declined"),
+        (InvitationStatus::Revoked, "revoked"),
+        (InvitationStatus::Expired, "expired"),
+    ];
+    for (status, word) in invitation_statuses {
+        assert_eq!(status.to_string(), word);
+    }
+    let verification = [
+        (VerificationStatus::Unverified, "unverified"),
+        (VerificationStatus::Pending, "pending"),
+        (VerificationStatus::Verified, "verified"),
+        (VerificationStatus::Failed, "failed"),
+    ];
+    for (status, word) in verification {
+        let error = Error::NewOwnerNotVerified { user_id: ADMIN, status };
+        assert!(error.to_string().contains(&format!("(status: {word})")), "{error}");
+    }
+}
