@@ -531,6 +531,7 @@ mod tests {
             };
             assert_eq!(MemberRole::ALL.map(|role| role.can(capability)), expected, "{capability}");
             assert_eq!(serde_json::to_value(capability).unwrap(), capability.as_str());
+            assert_eq!(capability.to_string(), capability.as_str());
         }
         let table = markdown_portal_matrix();
         assert!(table.contains("| `manage_members` | ✓ | ✓ |  |"), "{table}");

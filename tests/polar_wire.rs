@@ -217,6 +217,20 @@ fn cus_1_error_bodies_have_polars_shapes() {
         panic!("422 is a validation body")
     };
     assert_eq!(detail[0].loc, ["body", "role"]);
+    for (error, field) in [
+        (Error::MemberEmailTaken { email: "a@example.com".into() }, Some("email")),
+        (Error::IndividualCustomerEmailLocked { member_id: PLAIN }, Some("email")),
+        (Error::OwnerEmailRequired, Some("email")),
+        (Error::OwnerRoleNotAssignable, Some("role")),
+        (Error::OwnerRoleNotCreatable, Some("role")),
+        (Error::OnlyOwnerCanTransfer { member_id: PLAIN }, Some("role")),
+        (Error::CannotChangeOwnRole { member_id: PLAIN }, Some("role")),
+        (Error::ExternalIdTaken { external_id: "x".into() }, Some("external_id")),
+        (Error::CustomerKindDowngrade { customer_id: crate::customer_kit::CUSTOMER }, Some("type")),
+        (Error::CannotRemoveSelf { member_id: PLAIN }, None),
+    ] {
+        assert_eq!(error.field(), field, "{error:?}");
+    }
     let PolarErrorBody::Validation { detail, .. } = (Error::OnlyOwnerCannotBeDeleted { member_id: PLAIN }).polar_body()
     else {
         panic!("422 is a validation body")

@@ -227,7 +227,8 @@ impl Decision<'_> {
         if role == MemberRole::Owner {
             return Err(Error::OwnerRoleNotCreatable);
         }
-        if customer.kind() == CustomerKind::Individual && customer.member_count() > 0 {
+        // An individual customer always has its one member, the owner (INV-CUS-C).
+        if customer.kind() == CustomerKind::Individual {
             return Err(Error::IndividualCustomerSingleMember { customer_id: customer.id() });
         }
         if customer.active_member_by_email(&email).is_some() {

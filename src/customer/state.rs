@@ -127,14 +127,13 @@ impl Customer {
         }
     }
 
+    /// Active members' emails and external ids are unique (INV-CUS-B), so the entries are
+    /// this member's. (Lookups also check that the member is active, so a stale entry would
+    /// only cost memory.)
     fn unindex(&mut self, member: &Member) {
-        if self.by_email.get(&member.email) == Some(&member.id) {
-            self.by_email.remove(&member.email);
-        }
+        self.by_email.remove(&member.email);
         if let Some(external_id) = &member.external_id {
-            if self.by_external_id.get(external_id) == Some(&member.id) {
-                self.by_external_id.remove(external_id);
-            }
+            self.by_external_id.remove(external_id);
         }
     }
 
