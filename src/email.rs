@@ -1,5 +1,6 @@
 //! Email addresses: kept as written, compared as folded.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
@@ -19,6 +20,9 @@ const MAX_LEN: usize = 254;
 /// `jane@example.com`, and a `HashMap<Email, _>` treats them as one key. That is the
 /// uniqueness rule everywhere in the crate (SPEC §3, "Email").
 ///
+/// It holds one allocation, the text: the folded form is computed when compared, without
+/// allocating for ASCII addresses (the rest allocate a lowercase copy to compare).
+///
 /// ```
 /// # fn main() -> Result<(), membership::Error> {
 /// use membership::Email;
@@ -30,12 +34,11 @@ const MAX_LEN: usize = 254;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
-pub struct Email {
-    text: Box<str>,
-    /// `None` when the text is already folded: most addresses are, and the copy would
-    /// double the memory of every roster index.
-    folded: Option<Box<str>>,
-}
+pub struct Email(Box<str>);
+
+/// Longest folded ASCII address hashed from the stack; longer ones (only unvalidated stored
+/// data can be) are folded on the heap.
+const STACK_FOLD: usize = 256;
 
 impl Email {
     /// Parses an address: trims ASCII whitespace, then checks syntax only (no DNS).
@@ -55,59 +58,73 @@ impl Email {
         let options = Options::default().with_required_tld().without_display_text().without_domain_literal();
         EmailAddress::parse_with_options(text, options)
             .map_err(|reason| Error::invalid("email", reason.to_string().trim_end_matches('.').to_lowercase()))?;
-        Ok(Self::from_stored(text))
-    }
-
-    /// Wraps text that was validated when it was first stored, without checking it again:
-    /// stored data must always load, even if the rules of [`Email::parse`] tighten later.
-    fn from_stored(text: &str) -> Self {
-        let folded = text.to_lowercase();
-        let folded = (folded != text).then(|| folded.into_boxed_str());
-        Self { text: text.into(), folded }
+        Ok(Self(text.into()))
     }
 
     /// The address as it was given (trimmed).
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.text
+        &self.0
     }
 
-    /// The folded form used for every comparison: the whole address lowercased.
+    /// The folded form used for every comparison: the whole address lowercased. Borrowed
+    /// when the text is already folded.
     #[must_use]
-    pub fn folded(&self) -> &str {
-        self.folded.as_deref().unwrap_or(&self.text)
+    pub fn folded(&self) -> Cow<'_, str> {
+        if self.0.is_ascii() && !self.0.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Borrowed(&self.0)
+        } else {
+            Cow::Owned(self.0.to_lowercase())
+        }
     }
 
     /// Whether both addresses have exactly the same text (not just the same folded form).
     #[must_use]
     pub fn same_text(&self, other: &Email) -> bool {
-        self.text == other.text
+        self.0 == other.0
     }
 }
 
 impl PartialEq for Email {
     fn eq(&self, other: &Self) -> bool {
-        self.folded() == other.folded()
+        if self.0.is_ascii() && other.0.is_ascii() {
+            self.0.eq_ignore_ascii_case(&other.0)
+        } else {
+            // A non-ASCII letter can fold to ASCII (the Kelvin sign to `k`): fold both.
+            self.folded() == other.folded()
+        }
     }
 }
 
 impl Eq for Email {}
 
+/// Hashes exactly what `str::hash` of the folded form would, so equal emails hash alike
+/// whichever way they are folded.
 impl Hash for Email {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.folded().hash(state);
+        let text = self.0.as_bytes();
+        let mut buffer = [0u8; STACK_FOLD];
+        if let Some(folded) = buffer.get_mut(..text.len()).filter(|_| self.0.is_ascii()) {
+            for (to, from) in folded.iter_mut().zip(text) {
+                *to = from.to_ascii_lowercase();
+            }
+            // ASCII in, ASCII out: always UTF-8.
+            std::str::from_utf8(folded).unwrap_or_default().hash(state);
+        } else {
+            self.0.to_lowercase().hash(state);
+        }
     }
 }
 
 impl fmt::Debug for Email {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.text, f)
+        fmt::Debug::fmt(&self.0, f)
     }
 }
 
 impl fmt::Display for Email {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(&self.0)
     }
 }
 
@@ -129,16 +146,17 @@ impl TryFrom<&str> for Email {
 
 impl Serialize for Email {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.text)
+        serializer.serialize_str(&self.0)
     }
 }
 
-/// Loads stored addresses (events, records) without re-validating them: see
-/// [`Email::from_stored`]. Input from people goes through [`Email::parse`].
+/// Loads stored addresses (events, records) as they are, without re-validating: stored
+/// data must always load, even if the rules of [`Email::parse`] tighten later. Input from
+/// people goes through [`Email::parse`].
 impl<'de> Deserialize<'de> for Email {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from_stored(&text))
+        let text = <Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self(text.into()))
     }
 }
 
@@ -188,7 +206,7 @@ mod tests {
         assert!(!upper.same_text(&lower));
         assert!(upper.same_text(&upper.clone()));
         assert_eq!(upper.folded(), "jane@example.com");
-        assert_eq!(lower.folded(), "jane@example.com");
+        assert!(matches!(lower.folded(), Cow::Borrowed("jane@example.com")));
         let hash = |email: &Email| {
             let mut hasher = std::hash::DefaultHasher::new();
             email.hash(&mut hasher);
@@ -198,6 +216,25 @@ mod tests {
         assert_ne!(hash(&lower), hash(&Email::parse("jane@example.org").unwrap()));
         let set: HashSet<Email> = [upper, lower].into_iter().collect();
         assert_eq!(set.len(), 1);
+    }
+
+    #[test]
+    fn non_ascii_addresses_fold_like_str_to_lowercase() {
+        use std::hash::BuildHasher;
+        let state = std::collections::hash_map::RandomState::new();
+        let kelvin = Email::parse("\u{212A}im@example.com").unwrap();
+        let ascii = Email::parse("kim@example.com").unwrap();
+        let accented = Email::parse("JOSÉ@example.com").unwrap();
+        assert_eq!(kelvin, ascii, "the Kelvin sign folds to k");
+        assert_eq!(state.hash_one(&kelvin), state.hash_one(&ascii));
+        assert_eq!(accented.folded(), "josé@example.com");
+        assert_eq!(accented, Email::parse("josé@example.com").unwrap());
+        assert_ne!(accented, Email::parse("jose@example.com").unwrap());
+        assert_eq!(state.hash_one(&accented), state.hash_one("josé@example.com"));
+        // Stored data longer than the stack buffer still hashes as its folded form.
+        let long: Email = serde_json::from_str(&format!("\"{}@EXAMPLE.com\"", "A".repeat(300))).unwrap();
+        assert_eq!(state.hash_one(&long), state.hash_one(long.as_str().to_lowercase()));
+        assert_eq!(state.hash_one(&ascii), state.hash_one("kim@example.com"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Typed identifiers: a `UserId` can never be passed where an `OrganizationId` is wanted.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -11,10 +12,17 @@ use crate::Error;
 macro_rules! ids {
     ($($(#[$doc:meta])* $name:ident => $field:literal;)*) => {$(
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
         #[repr(transparent)]
         pub struct $name(Uuid);
+
+        /// One `u128`, not sixteen bytes and a length: ids are hashed on every check.
+        impl Hash for $name {
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                state.write_u128(self.0.as_u128());
+            }
+        }
 
         impl $name {
             /// Wraps a UUID the caller generated (the crate never makes ids itself).

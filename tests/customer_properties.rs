@@ -79,7 +79,7 @@ fn assert_invariants(account: &Account) {
         assert_eq!(member.customer_id, CUSTOMER);
     }
     // INV-CUS-B: folded emails and external ids unique among active members; indexes agree.
-    let emails: HashSet<&str> = members.iter().map(|m| m.email.folded()).collect();
+    let emails: HashSet<String> = members.iter().map(|m| m.email.folded().into_owned()).collect();
     assert_eq!(emails.len(), members.len());
     let external_ids: Vec<&ExternalId> = members.iter().filter_map(|m| m.external_id.as_ref()).collect();
     assert_eq!(external_ids.iter().collect::<HashSet<_>>().len(), external_ids.len());

@@ -182,7 +182,7 @@ fn assert_invariants(team: &Team) {
     // INV-ORG-C: at most one pending invitation per folded email, none for a member's.
     let mut pending: HashMap<String, usize> = HashMap::new();
     for invitation in org.invitations().filter(|i| i.status == InvitationStatus::Pending) {
-        *pending.entry(invitation.email.folded().to_owned()).or_default() += 1;
+        *pending.entry(invitation.email.folded().into_owned()).or_default() += 1;
         assert_eq!(org.pending_invitation(&invitation.email).map(|i| i.id), Some(invitation.id));
         assert!(org.member_with_email(&invitation.email).is_none(), "pending invitation for a member's email");
     }

@@ -1,6 +1,6 @@
 //! The customer aggregate: its members, one of them the owner, and `apply`.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 
 use super::{Change, CustomerKind, Event, Member, MemberRole, SeatRole};
 use crate::{CustomerId, Email, ExternalId, MemberId, Name, OrganizationId};

@@ -106,6 +106,7 @@ pub fn decide<V: OrganizationView>(
 /// `actor_not_allowed` for staff and the system; `organization_not_found` for a user who is
 /// not a member or a token of another organization (even when the permission would be
 /// missing too: nothing leaks); `permission_denied` with Polar's message otherwise.
+#[inline]
 pub fn check<V: OrganizationView>(org: &V, actor: Actor, permission: Permission) -> Result<(), Error> {
     match actor {
         Actor::User(user_id) => require(visible(org, user_id)?, permission),
@@ -337,12 +338,14 @@ fn only(actor: Actor, kind: ActorKind) -> Result<(), Error> {
 
 // Access, step 1: visibility.
 
+#[inline]
 fn visible<V: OrganizationView>(org: &V, user_id: UserId) -> Result<Role, Error> {
     org.role_of(user_id).ok_or(Error::OrganizationNotFound { organization_id: org.id() })
 }
 
 // Access, step 2: authority.
 
+#[inline]
 fn require(role: Role, permission: Permission) -> Result<(), Error> {
     if role.can(permission) { Ok(()) } else { Err(Error::PermissionDenied { permission }) }
 }

@@ -43,6 +43,7 @@ impl Organization {
     /// # Errors
     ///
     /// As [`check`].
+    #[inline]
     pub fn check(&self, actor: Actor, permission: Permission) -> Result<(), Error> {
         check(self, actor, permission)
     }
