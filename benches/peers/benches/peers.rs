@@ -37,21 +37,26 @@ fn main() {
         let mut group = c.benchmark_group("peers");
         for (case, qs, expected) in questions(&roster, org) {
             // A benchmark of different answers is worthless.
+            let ours_qs: Vec<_> = qs.iter().map(|q| ours.question(q)).collect();
             let casbin_qs: Vec<_> = qs.iter().map(Casbin::question).collect();
             let cedar_qs: Vec<_> = qs.iter().map(Cedar::question).collect();
             for (i, q) in qs.iter().enumerate() {
                 let answers = [
-                    ours.allows(q),
+                    Ours::allows(&ours_qs[i]),
+                    ours.allows_with_lookup(q),
                     casbin.allows(&casbin_qs[i]),
                     groups.allows(&cedar_qs[i]),
                     lists.allows(&cedar_qs[i]),
                 ];
-                assert_eq!(answers, [expected; 4], "{case}: {q:?}");
+                assert_eq!(answers, [expected; 5], "{case}: {q:?}");
             }
             let per_question = qs.len() as u64;
             group.throughput(criterion::Throughput::Elements(per_question));
-            group.bench_with_input(BenchmarkId::new(format!("membership/{case}"), label), &qs, |b, qs| {
-                b.iter(|| assert!(qs.iter().all(|q| ours.allows(black_box(q)) == expected)));
+            group.bench_with_input(BenchmarkId::new(format!("membership/{case}"), label), &ours_qs, |b, qs| {
+                b.iter(|| assert!(qs.iter().all(|q| Ours::allows(black_box(q)) == expected)));
+            });
+            group.bench_with_input(BenchmarkId::new(format!("membership_lookup/{case}"), label), &qs, |b, qs| {
+                b.iter(|| assert!(qs.iter().all(|q| ours.allows_with_lookup(black_box(q)) == expected)));
             });
             group.bench_with_input(BenchmarkId::new(format!("casbin/{case}"), label), &casbin_qs, |b, qs| {
                 b.iter(|| assert!(qs.iter().all(|q| casbin.allows(black_box(q)) == expected)));

@@ -5,7 +5,7 @@
 //! Queries are prepared before they are timed (strings, entity uids, requests), which
 //! favours the peers: a service would build them per request.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::str::FromStr;
 
 use cedar_policy::{
@@ -72,10 +72,23 @@ pub struct Question {
     pub permission: Permission,
 }
 
-/// This crate: one `Organization` per id, found by id, then `check`.
+/// This crate: one `Organization` per id.
+///
+/// [`Ours::allows`] is the full check as a service makes it: it has loaded the organization
+/// the request is about (it must, to pass its state), then asks `check`.
+/// [`Ours::allows_with_lookup`] also finds the organization among all of them by id, as
+/// casbin and Cedar find the domain inside their engines.
 #[derive(Debug)]
 pub struct Ours {
-    orgs: HashMap<OrganizationId, Organization>,
+    orgs: hashbrown::HashMap<OrganizationId, Organization>,
+}
+
+/// A question for this crate: the organization's state, the actor and the permission.
+#[derive(Clone, Copy, Debug)]
+pub struct OursQuestion<'a> {
+    org: &'a Organization,
+    actor: Actor,
+    permission: Permission,
 }
 
 impl Ours {
@@ -107,9 +120,21 @@ impl Ours {
         Ours { orgs }
     }
 
-    /// The full check: find the organization, then `check` (not-a-member → not found).
+    /// Prepares a question: the organization's state is loaded.
     #[must_use]
-    pub fn allows(&self, q: &Question) -> bool {
+    pub fn question(&self, q: &Question) -> OursQuestion<'_> {
+        OursQuestion { org: &self.orgs[&q.org], actor: Actor::User(q.user), permission: q.permission }
+    }
+
+    /// The full check: `check` (not a member → not found, then the matrix).
+    #[must_use]
+    pub fn allows(q: &OursQuestion<'_>) -> bool {
+        q.org.check(q.actor, q.permission).is_ok()
+    }
+
+    /// Finds the organization by id, then the full check.
+    #[must_use]
+    pub fn allows_with_lookup(&self, q: &Question) -> bool {
         self.orgs.get(&q.org).is_some_and(|org| org.check(Actor::User(q.user), q.permission).is_ok())
     }
 }
