@@ -63,6 +63,10 @@ pub struct MemberUpdate {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
     /// Add a member (CUS-3, CUS-8). Merchant, system or portal.
+    ///
+    /// Errors after access, in order: `owner_role_not_creatable`,
+    /// `individual_customer_single_member`, (an active member with the email: no events),
+    /// `external_id_taken`, `invalid_input` (a reused member id).
     AddMember {
         /// The new member's id (the caller's).
         member_id: MemberId,
@@ -76,6 +80,11 @@ pub enum Command {
         role: MemberRole,
     },
     /// Update a member (CUS-4, CUS-8). Merchant, system or portal.
+    ///
+    /// Errors after access, in order: `member_not_found`; in the portal
+    /// `cannot_change_own_role` and `invalid_input` (email); `customer_needs_one_owner`,
+    /// `only_owner_can_transfer` (portal); `individual_customer_email_locked`,
+    /// `member_email_taken`. Nothing changed: no events.
     UpdateMember {
         /// The member.
         member_id: MemberId,
@@ -83,6 +92,9 @@ pub enum Command {
         update: MemberUpdate,
     },
     /// Soft-delete a member (CUS-5, CUS-8). Merchant, system or portal.
+    ///
+    /// Errors after access, in order: `member_not_found`, `cannot_remove_self` (portal),
+    /// `only_owner_cannot_be_deleted`.
     DeleteMember {
         /// The member.
         member_id: MemberId,
@@ -93,6 +105,8 @@ pub enum Command {
         email: Email,
     },
     /// Change the customer's kind: individual → team only (CUS-9). Merchant or system.
+    ///
+    /// Error: `customer_kind_downgrade`; the same kind: no events.
     ChangeKind {
         /// The new kind.
         kind: CustomerKind,

@@ -1,13 +1,12 @@
 //! Every organization rule, in the order SPEC §1.3 fixes: actor kind, visibility,
 //! authority, then the target and the rules.
 
-use super::{
-    Change, Command, CreateOrganization, Event, Invitation, InvitationStatus, OfferStatus, OrganizationView,
-    OwnershipOffer,
-};
 use chrono::TimeDelta;
 
-use super::{VerificationStatus, VoidReason};
+use super::{
+    Change, Command, CreateOrganization, Event, Invitation, InvitationStatus, OfferStatus, OrganizationView,
+    OwnershipOffer, VerificationStatus, VoidReason,
+};
 use crate::{
     Actor, ActorKind, AssignableRole, Email, Error, InvitationId, OfferId, Permission, Role, Timestamp, UserId,
 };

@@ -54,10 +54,10 @@ impl Roster {
         Role::ALL.iter().filter_map(|role| self.orgs[org].1.iter().find(|(_, r)| r == role).copied()).collect()
     }
 
-    /// Someone in no organization.
+    /// Someone in no organization; `n` tells strangers apart.
     #[must_use]
-    pub fn stranger() -> UserId {
-        user(u64::from(u32::MAX), 0)
+    pub fn stranger(n: u64) -> UserId {
+        user(u64::from(u32::MAX), n)
     }
 }
 
@@ -343,7 +343,13 @@ pub fn questions(roster: &Roster, org: usize) -> Vec<(&'static str, Vec<Question
     let everyone =
         |user| Permission::ALL.into_iter().map(|permission| Question { org: org_id, user, permission }).collect();
     let mut cases = vec![("allowed", cells(true), true), ("denied", cells(false), false)];
-    cases.push(("non_member", everyone(Roster::stranger()), false));
+    // A different stranger for each permission: one unlucky probe sequence is not the case.
+    let strangers = (0..).zip(Permission::ALL).map(|(n, permission)| Question {
+        org: org_id,
+        user: Roster::stranger(n),
+        permission,
+    });
+    cases.push(("non_member", strangers.collect(), false));
     if roster.orgs.len() > 1 {
         let other = roster.orgs[(org + 1) % roster.orgs.len()].1[1].0;
         cases.push(("other_org_member", everyone(other), false));
