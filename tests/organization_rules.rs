@@ -852,18 +852,25 @@ fn org_13_the_sweep_expires_what_is_due_once_in_expiry_order() {
         email: email(&format!("i{n}@example.com")),
         ttl: ttl_minutes(minutes),
     };
-    team.ok(u(OWNER), invite(1, 30));
-    team.ok(u(OWNER), invite(2, 10));
-    team.ok(u(OWNER), invite(3, 60));
-    team.ok(u(OWNER), invite(4, 5));
+    // Expiry ties are broken by id; storage order must not show through.
+    for (n, minutes) in [(1, 30), (2, 10), (3, 60), (4, 5), (5, 20), (6, 10), (7, 25), (8, 20), (9, 30), (10, 15)] {
+        team.ok(u(OWNER), invite(n, minutes));
+    }
     team.ok(u(OWNER), Command::RevokeInvitation { invitation_id: invitation(4) });
     team.offer(offer(1), ADMIN, ttl_minutes(30));
     team.at(30);
+    let expired = |n| Change::InvitationExpired { invitation_id: invitation(n) };
     assert_eq!(
         team.ok(Actor::System, Command::Sweep),
         [
-            Change::InvitationExpired { invitation_id: invitation(2) },
-            Change::InvitationExpired { invitation_id: invitation(1) },
+            expired(2),
+            expired(6),
+            expired(10),
+            expired(5),
+            expired(8),
+            expired(7),
+            expired(1),
+            expired(9),
             Change::OwnershipOfferExpired { offer_id: offer(1) },
         ]
     );

@@ -297,15 +297,22 @@ impl<V: OrganizationView> Decision<'_, V> {
     /// ORG-13.
     fn sweep(mut self) -> Result<Vec<Event>, Error> {
         only(self.actor, ActorKind::System)?;
-        let now = self.now;
-        let mut expired: Vec<&Invitation> =
-            self.org.pending_invitations().filter(|invitation| invitation.is_expired_at(now)).collect();
-        // Storage order is arbitrary; events must not be.
-        expired.sort_by_key(|invitation| (invitation.expires_at, invitation.id));
-        for invitation in expired {
+        let (org, now) = (self.org, self.now);
+        for invitation in org.pending_invitations().filter(|invitation| invitation.is_expired_at(now)) {
             self.push(Change::InvitationExpired { invitation_id: invitation.id });
         }
-        if let Some(offer) = self.org.pending_offer().filter(|offer| offer.is_expired_at(now)) {
+        // Storage order is arbitrary; events must not be: expiry order, then id, then the
+        // versions numbered again. (Sorting in place: the events are the only allocation.)
+        self.events.sort_unstable_by_key(|event| match &event.change {
+            Change::InvitationExpired { invitation_id } => {
+                org.invitation(*invitation_id).map(|invitation| (invitation.expires_at, invitation.id))
+            }
+            _ => None,
+        });
+        for (event, version) in self.events.iter_mut().zip(org.version() + 1..) {
+            event.version = version;
+        }
+        if let Some(offer) = org.pending_offer().filter(|offer| offer.is_expired_at(now)) {
             self.push(Change::OwnershipOfferExpired { offer_id: offer.id });
         }
         Ok(self.events)
