@@ -17,10 +17,11 @@ macro_rules! ids {
         #[repr(transparent)]
         pub struct $name(Uuid);
 
-        /// One `u128`, not sixteen bytes and a length: ids are hashed on every check.
+        /// One `u128` in native byte order (no byte swap), not sixteen bytes and a length:
+        /// ids are hashed on every check.
         impl Hash for $name {
             fn hash<H: Hasher>(&self, state: &mut H) {
-                state.write_u128(self.0.as_u128());
+                state.write_u128(u128::from_ne_bytes(*self.0.as_bytes()));
             }
         }
 
