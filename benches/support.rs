@@ -81,8 +81,8 @@ pub fn customer(members: u64) -> Customer {
         external_id: None,
         owner: OwnerMember { member_id: member(0), email: None, name: None, external_id: None },
     };
-    let mut events = customer::create(None, create, CustomerActor::System, now()).unwrap();
-    let mut account = Customer::replay(&events).unwrap();
+    let created = customer::create(None, create, CustomerActor::System, now()).unwrap();
+    let mut account = Customer::replay(&created).unwrap();
     for n in 1..members {
         let role = if n % 3 == 0 { MemberRole::BillingManager } else { MemberRole::Member };
         let command = customer::Command::AddMember {
@@ -92,11 +92,9 @@ pub fn customer(members: u64) -> Customer {
             external_id: None,
             role,
         };
-        let new = account.decide(command, CustomerActor::System, now()).unwrap();
-        for event in &new {
-            account.apply(event);
+        for event in account.decide(command, CustomerActor::System, now()).unwrap() {
+            account.apply(&event);
         }
-        events.extend(new);
     }
     account
 }

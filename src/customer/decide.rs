@@ -331,10 +331,11 @@ impl Decision<'_> {
     /// CUS-6: every member, the others in creation order, then the owner, then the customer.
     fn delete(mut self) -> Result<Vec<Event>, Error> {
         let customer = self.customer;
-        for member in customer.others_in_creation_order() {
+        let owner = customer.owner();
+        for member in customer.members().into_iter().filter(|member| Some(*member) != owner) {
             self.push(Change::MemberDeleted { member: member.clone() });
         }
-        if let Some(owner) = customer.owner() {
+        if let Some(owner) = owner {
             self.push(Change::MemberDeleted { member: owner.clone() });
         }
         self.emit(Change::Deleted)

@@ -242,11 +242,4 @@ impl Customer {
         records.sort_by_key(|record| record.order);
         records.into_iter().map(|record| &record.member).collect()
     }
-
-    /// The non-owner members in creation order: whom CUS-6 deletes first.
-    pub(crate) fn others_in_creation_order(&self) -> Vec<&Member> {
-        let mut records: Vec<&Record> = self.others.values().map(|(record, _)| record).collect();
-        records.sort_by_key(|record| record.order);
-        records.into_iter().map(|record| &record.member).collect()
-    }
 }

@@ -301,12 +301,17 @@ impl Organization {
     /// finds "already a member" (ORG-4).
     #[must_use]
     pub fn member_by_email(&self, email: &Email) -> Option<(&Membership, Role)> {
+        self.user_with_email(email).and_then(|user| self.member(user))
+    }
+
+    /// The user whose membership has this folded email: one probe of the index, checked
+    /// against the email held in the member's seat.
+    fn user_with_email(&self, email: &Email) -> Option<UserId> {
         let email_hash = self.hasher.hash_one(email);
-        self.by_email
-            .find(email_hash, |(hash, user)| {
-                *hash == email_hash && self.member(*user).is_some_and(|(member, _)| member.email == *email)
-            })
-            .and_then(|(_, user)| self.member(*user))
+        let (_, user) = self.by_email.find(email_hash, |(hash, user)| {
+            *hash == email_hash && self.member(*user).is_some_and(|(member, _)| member.email == *email)
+        })?;
+        Some(*user)
     }
 
     /// Every member with their role, the Owner first, the rest in no particular order.
@@ -353,7 +358,7 @@ impl OrganizationView for Organization {
     }
 
     fn member_with_email(&self, email: &Email) -> Option<UserId> {
-        self.member_by_email(email).map(|(member, _)| member.user_id)
+        self.user_with_email(email)
     }
 
     fn invitation(&self, id: InvitationId) -> Option<&Invitation> {
