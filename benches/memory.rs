@@ -11,7 +11,7 @@ fn main() {
     const MEMBERS: u64 = 100_000;
     let events = support::organization_events(MEMBERS);
     let mut org = None;
-    let counts = allocation_counter::measure(|| org = Organization::replay(&events));
+    let counts = allocation_counter::measure(|| org = Organization::replay(&events).ok());
     let org = org.unwrap();
     assert_eq!(org.member_count() as u64, MEMBERS);
     println!(

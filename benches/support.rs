@@ -34,7 +34,7 @@ pub fn organization_events(members: u64) -> Vec<Event> {
         events.push(Event { organization_id: ORG, version, at: now(), actor: Actor::System, change });
     };
     for n in 1..members {
-        push(Change::MemberAdded { user_id: user(n), email: email_of(n) });
+        push(Change::MemberAdded { user_id: user(n), email: email_of(n), role: membership::AssignableRole::Member });
         let role = match n % 4 {
             1 => Some(membership::AssignableRole::Admin),
             2 => Some(membership::AssignableRole::Finance),
@@ -59,7 +59,7 @@ pub fn one_of_each_role() -> [(UserId, Role); 4] {
 /// Decides and applies, panicking on refusal: for building bench states.
 pub fn run(org: &mut Organization, command: Command, actor: Actor) {
     for event in organization::decide(org, command, actor, now()).unwrap() {
-        org.apply(&event);
+        org.apply(&event).unwrap();
     }
 }
 
@@ -93,7 +93,7 @@ pub fn customer(members: u64) -> Customer {
             role,
         };
         for event in account.decide(command, CustomerActor::System, now()).unwrap() {
-            account.apply(&event);
+            account.apply(&event).unwrap();
         }
     }
     account

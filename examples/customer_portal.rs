@@ -7,16 +7,21 @@
 use membership::customer::{
     self, Command, CreateCustomer, Customer, CustomerActor, CustomerKind, MemberRole, MemberUpdate, OwnerMember,
 };
+use membership::organization::{CreateOrganization, Organization};
 use membership::wire::webhooks;
-use membership::{Email, ExternalId, MemberId, Name, OrganizationId, Role, Timestamp, UserId};
+use membership::{Actor, Email, ExternalId, MemberId, Name, OrganizationId, Timestamp, UserId};
 use uuid::Uuid;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let organization_id = OrganizationId::new(Uuid::new_v4());
-    let merchant = CustomerActor::User { organization_id, user_id: UserId::new(Uuid::new_v4()), role: Role::Admin };
+    let now = Timestamp::parse("2025-03-03T09:00:00Z")?;
+    // The merchant's user acts with the role their organization gives them, and no other.
+    let ada = Actor::User(UserId::new(Uuid::new_v4()));
+    let shop = CreateOrganization { organization_id, email: Email::parse("ada@shop.example")? };
+    let shop = Organization::replay(&Organization::create(shop, ada, now)?)?;
+    let merchant = CustomerActor::from(shop.merchant(ada)?);
     let (owner, billing, dev) =
         (MemberId::new(Uuid::new_v4()), MemberId::new(Uuid::new_v4()), MemberId::new(Uuid::new_v4()));
-    let now = Timestamp::parse("2025-03-03T09:00:00Z")?;
 
     // The merchant creates Acme, a team customer; its owner member comes with it.
     let create = CreateCustomer {
@@ -34,8 +39,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     };
     let created = customer::create(None, create, merchant, now)?;
-    let mut acme = Customer::replay(&created).ok_or("a log starts with customer.created")?;
-    print_webhooks(&acme, &created);
+    let mut acme = Customer::replay(&created)?;
+    print_webhooks(&created);
 
     // The merchant adds a billing manager, who then adds a developer in the portal.
     let add = |member_id, email: &str, role| -> Result<Command, membership::Error> {
@@ -79,19 +84,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Decides and applies one command, printing its webhooks or its refusal.
 fn run(customer: &mut Customer, command: Command, actor: CustomerActor, now: Timestamp) {
-    match customer.decide(command, actor, now) {
-        Ok(events) => {
-            for event in &events {
-                customer.apply(event);
-            }
-            print_webhooks(customer, &events);
-        }
+    match customer.execute(command, actor, now) {
+        Ok(events) => print_webhooks(&events),
         Err(refusal) => println!("{}: {refusal}", refusal.code()),
     }
 }
 
-fn print_webhooks(customer: &Customer, events: &[customer::Event]) {
-    for webhook in webhooks(customer, events) {
+fn print_webhooks(events: &[customer::Event]) {
+    for webhook in webhooks(events) {
         match serde_json::to_string(&webhook) {
             Ok(line) => println!("{line}"),
             Err(err) => println!("unprintable webhook: {err}"),

@@ -17,7 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let create = CreateOrganization { organization_id: Uuid::new_v4().into(), email: Email::parse("ada@example.com")? };
     let created = Organization::create(create, Actor::User(ada), now)?;
     print_events(&created);
-    let mut org = Organization::replay(&created).ok_or("a log starts with organization.created")?;
+    let mut org = Organization::replay(&created)?;
 
     // Ada invites Grace and Linus.
     let invite_grace = Uuid::new_v4().into();
@@ -68,13 +68,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Decides and applies one command, printing what happened.
 fn run(org: &mut Organization, command: Command, actor: Actor, now: Timestamp) {
-    match org.decide(command, actor, now) {
-        Ok(events) => {
-            for event in &events {
-                org.apply(event);
-            }
-            print_events(&events);
-        }
+    match org.execute(command, actor, now) {
+        Ok(events) => print_events(&events),
         Err(refusal) => println!("{}: {refusal}", refusal.code()),
     }
 }

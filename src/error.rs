@@ -3,9 +3,12 @@
 use std::borrow::Cow;
 
 use crate::organization::{InvitationStatus, OfferStatus, VerificationStatus};
-use crate::{ActorKind, CustomerId, InvitationId, MemberId, OfferId, OrganizationId, Permission, UserId};
+use crate::{
+    ActorKind, CustomerId, InvitationId, MemberId, NotLoaded, OfferId, OrganizationId, Permission, ReplayError,
+    StreamId, UserId,
+};
 
-/// What a service maps an error to: HTTP 404 / 403 / 409 / 422 / 401.
+/// What a service maps an error to: HTTP 404 / 403 / 409 / 422 / 401 / 500.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
     /// The thing does not exist, or is invisible to this actor (404).
@@ -18,6 +21,66 @@ pub enum ErrorKind {
     Invalid,
     /// The actor is not the kind of caller this needs (401).
     Unauthenticated,
+    /// Not the caller's doing: a store's bug or corrupt stored data (500).
+    Internal,
+}
+
+/// Where an invalid field came from in a request: Polar's 422 bodies say it first in `loc`
+/// (`["body", "email"]`, `["path", "id"]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// The JSON body.
+    Body,
+    /// A path segment.
+    Path,
+    /// A query parameter.
+    Query,
+}
+
+impl Location {
+    /// The word Polar writes in `loc`: `body`, `path` or `query`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Location::Body => "body",
+            Location::Path => "path",
+            Location::Query => "query",
+        }
+    }
+}
+
+/// The HTTP status Polar's own server answers for an error (SPEC §3): 400, 401, 403, 404,
+/// 409, 422, or 500 for internal errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PolarStatus(u16);
+
+impl PolarStatus {
+    /// 400 Bad Request.
+    pub const BAD_REQUEST: Self = Self(400);
+    /// 401 Unauthorized.
+    pub const UNAUTHORIZED: Self = Self(401);
+    /// 403 Forbidden.
+    pub const FORBIDDEN: Self = Self(403);
+    /// 404 Not Found.
+    pub const NOT_FOUND: Self = Self(404);
+    /// 409 Conflict.
+    pub const CONFLICT: Self = Self(409);
+    /// 422 Unprocessable Entity.
+    pub const UNPROCESSABLE_ENTITY: Self = Self(422);
+    /// 500 Internal Server Error.
+    pub const INTERNAL_SERVER_ERROR: Self = Self(500);
+
+    /// The status code as a number.
+    #[must_use]
+    pub const fn as_u16(self) -> u16 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for PolarStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
 }
 
 /// Every way a command, a check or a parse can be refused.
@@ -37,6 +100,8 @@ pub enum Error {
     /// The actor's role lacks a permission (ORG-2 step 2). Displays Polar's exact sentence.
     #[error("{}", crate::policy::denial(*.permission))]
     PermissionDenied {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The permission that is missing.
         permission: Permission,
     },
@@ -50,53 +115,74 @@ pub enum Error {
         actor: ActorKind,
     },
     /// The target user is not a member of the organization.
-    #[error("user `{user_id}` is not a member of this organization")]
+    #[error("user `{user_id}` is not a member of organization `{organization_id}`")]
     MemberNotFound {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The user asked for.
         user_id: UserId,
     },
     /// A role change to Owner (ORG-6).
     #[error("the owner role can't be assigned; use ownership transfer instead")]
-    OwnerRoleNotAssignable,
+    OwnerRoleNotAssignable {
+        /// The organization.
+        organization_id: OrganizationId,
+        /// The member whose role was to change.
+        user_id: UserId,
+    },
     /// A role change of the Owner (ORG-6).
     #[error("the owner's role can't be changed; transfer ownership first")]
     OwnerRoleImmutable {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The owner.
         user_id: UserId,
     },
     /// Removing the Owner (ORG-7).
     #[error("user `{user_id}` is the owner and can't be removed; transfer ownership first")]
     OwnerCannotBeRemoved {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The owner.
         user_id: UserId,
     },
     /// The only member tried to leave (ORG-8).
     #[error("user `{user_id}` is the only member and can't leave; invite someone and transfer ownership first")]
     LastMemberCannotLeave {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The leaver.
         user_id: UserId,
     },
     /// The Owner tried to leave (ORG-8).
     #[error("user `{user_id}` is the owner and can't leave; transfer ownership first")]
     OwnerCannotLeave {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The owner.
         user_id: UserId,
     },
     /// Only the Owner makes or revokes an ownership offer (ORG-10).
     #[error("only the owner can offer or revoke ownership; user `{user_id}` is not the owner")]
     NotOwner {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The actor.
         user_id: UserId,
     },
     /// The transfer or offer target already owns the organization (ORG-10).
     #[error("user `{user_id}` is already the owner; choose another member")]
     AlreadyOwner {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The target.
         user_id: UserId,
     },
     /// The new owner has not completed identity verification (ORG-10).
     #[error("user `{user_id}` must complete identity verification (status: {status}) before taking ownership")]
     NewOwnerNotVerified {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The target.
         user_id: UserId,
         /// Their verification status.
@@ -105,6 +191,8 @@ pub enum Error {
     /// No invitation with this id in this organization (ORG-5).
     #[error("invitation `{invitation_id}` not found; ask for a new invitation")]
     InvitationNotFound {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The invitation asked for.
         invitation_id: InvitationId,
     },
@@ -113,12 +201,16 @@ pub enum Error {
         "invitation `{invitation_id}` was sent to another email address; sign in with that address or ask for a new invitation"
     )]
     InvitationEmailMismatch {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The invitation.
         invitation_id: InvitationId,
     },
     /// The invitation is no longer pending (ORG-5, ORG-13).
     #[error("invitation `{invitation_id}` is {status}, no longer pending; ask for a new invitation")]
     InvitationNotOpen {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The invitation.
         invitation_id: InvitationId,
         /// What became of it.
@@ -127,24 +219,32 @@ pub enum Error {
     /// The invitation is pending but past its expiry (ORG-13).
     #[error("invitation `{invitation_id}` has expired; ask for a new invitation")]
     InvitationExpired {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The invitation.
         invitation_id: InvitationId,
     },
     /// No ownership offer with this id (ORG-10).
     #[error("ownership offer `{offer_id}` not found")]
     OwnershipOfferNotFound {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The offer asked for.
         offer_id: OfferId,
     },
     /// Someone other than its target accepted or declined an offer (ORG-10).
     #[error("ownership offer `{offer_id}` was made to another member; only they can answer it")]
     NotOfferTarget {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The offer.
         offer_id: OfferId,
     },
     /// The offer is no longer pending (ORG-10).
     #[error("ownership offer `{offer_id}` is {status}, no longer pending; ask the owner for a new offer")]
     OwnershipOfferNotOpen {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The offer.
         offer_id: OfferId,
         /// What became of it.
@@ -153,12 +253,24 @@ pub enum Error {
     /// The offer is pending but past its expiry (ORG-10).
     #[error("ownership offer `{offer_id}` has expired; ask the owner for a new offer")]
     OwnershipOfferExpired {
+        /// The organization.
+        organization_id: OrganizationId,
         /// The offer.
         offer_id: OfferId,
     },
     /// Two members would share one email address.
     #[error("another member already uses the email `{email}`; choose another address")]
     MemberEmailTaken {
+        /// The organization.
+        organization_id: OrganizationId,
+        /// The address, as given.
+        email: String,
+    },
+    /// Two active members of a customer would share one email address (CUS-4).
+    #[error("another member of customer `{customer_id}` already uses the email `{email}`; choose another address")]
+    CustomerMemberEmailTaken {
+        /// The customer.
+        customer_id: CustomerId,
         /// The address, as given.
         email: String,
     },
@@ -169,17 +281,25 @@ pub enum Error {
         customer_id: CustomerId,
     },
     /// The target is not an active member of this customer.
-    #[error("member `{member_id}` is not an active member of this customer")]
+    #[error("member `{member_id}` is not an active member of customer `{customer_id}`")]
     CustomerMemberNotFound {
+        /// The customer.
+        customer_id: CustomerId,
         /// The member asked for.
         member_id: MemberId,
     },
     /// A team customer with no email and no owner email (CUS-2).
     #[error("the owner member needs an email; give the customer or its owner an email")]
-    OwnerEmailRequired,
+    OwnerEmailRequired {
+        /// The customer.
+        customer_id: CustomerId,
+    },
     /// Adding a member as owner (CUS-3, CUS-8).
     #[error("a member can't be added as owner; add them, then transfer ownership with an update")]
-    OwnerRoleNotCreatable,
+    OwnerRoleNotCreatable {
+        /// The customer.
+        customer_id: CustomerId,
+    },
     /// An individual customer has its one member already (CUS-3).
     #[error("customer `{customer_id}` is an individual customer with a single member; make it a team customer first")]
     IndividualCustomerSingleMember {
@@ -187,38 +307,50 @@ pub enum Error {
         customer_id: CustomerId,
     },
     /// Another active member of the customer has this external id (CUS-3).
-    #[error("another member of this customer already has the external id `{external_id}`; choose another")]
+    #[error("another member of customer `{customer_id}` already has the external id `{external_id}`; choose another")]
     ExternalIdTaken {
+        /// The customer.
+        customer_id: CustomerId,
         /// The external id, as given.
         external_id: String,
     },
     /// Changing the member email of an individual customer (CUS-4).
     #[error("the email of member `{member_id}` follows its individual customer; change the customer's email instead")]
     IndividualCustomerEmailLocked {
+        /// The customer.
+        customer_id: CustomerId,
         /// The member.
         member_id: MemberId,
     },
     /// Demoting the only owner (CUS-4).
     #[error("member `{member_id}` is the only owner; promote another member to owner instead")]
     CustomerNeedsOneOwner {
+        /// The customer.
+        customer_id: CustomerId,
         /// The owner.
         member_id: MemberId,
     },
     /// Deleting the only owner (CUS-5).
     #[error("member `{member_id}` is the only owner and can't be deleted; transfer ownership first")]
     OnlyOwnerCannotBeDeleted {
+        /// The customer.
+        customer_id: CustomerId,
         /// The owner.
         member_id: MemberId,
     },
     /// A portal member who is not the owner tried to transfer ownership (CUS-4, CUS-8).
     #[error("only the owner can transfer ownership; member `{member_id}` is not the owner")]
     OnlyOwnerCanTransfer {
+        /// The customer.
+        customer_id: CustomerId,
         /// The acting member.
         member_id: MemberId,
     },
     /// The portal member's role lacks a capability (CUS-8).
     #[error("your role doesn't allow `{capability}`; ask the customer's owner or a billing manager")]
     InsufficientPortalRole {
+        /// The customer.
+        customer_id: CustomerId,
         /// The capability that is missing.
         capability: crate::policy::PortalCapability,
     },
@@ -231,12 +363,16 @@ pub enum Error {
     /// A portal member changing their own role (CUS-8).
     #[error("you can't change your own role; ask another member who manages members")]
     CannotChangeOwnRole {
+        /// The customer.
+        customer_id: CustomerId,
         /// The acting member.
         member_id: MemberId,
     },
     /// A portal member removing themselves (CUS-8).
     #[error("you can't remove yourself; ask another member who manages members")]
     CannotRemoveSelf {
+        /// The customer.
+        customer_id: CustomerId,
         /// The acting member.
         member_id: MemberId,
     },
@@ -249,12 +385,39 @@ pub enum Error {
     /// The portal session's member is not an active member of this customer.
     #[error("your customer portal session is no longer valid; sign in again")]
     MemberSessionInvalid {
+        /// The customer.
+        customer_id: CustomerId,
         /// The session's member.
         member_id: MemberId,
     },
+    /// A store refused a decision made on a stale state: another write landed first.
+    /// Decide again on a fresh state (deciding is pure, so retrying is safe).
+    #[error(
+        "{stream} changed while this command was decided (expected version {expected_version}); read it again and retry"
+    )]
+    StaleWrite {
+        /// The aggregate written to.
+        stream: StreamId,
+        /// The version the decision was made on.
+        expected_version: u64,
+    },
+    /// A view answered "not loaded" to a lookup `decide` needed: the store's read plan and
+    /// the view disagree. A bug in the store, never the caller's fault.
+    #[error("{stream} could not be decided: {missing}; load every read the command's plan names")]
+    ViewIncomplete {
+        /// The aggregate decided on.
+        stream: StreamId,
+        /// The lookup that was not loaded.
+        missing: NotLoaded,
+    },
+    /// A stored log could not be replayed (SPEC §1.5).
+    #[error(transparent)]
+    CorruptLog(#[from] ReplayError),
     /// Input that failed to parse; names the field.
     #[error("invalid `{field}`: {reason}")]
     InvalidInput {
+        /// Where the field came from: the body, the path or the query.
+        location: Location,
         /// The field, as it is named on the wire.
         field: &'static str,
         /// What is wrong with it.
@@ -265,7 +428,18 @@ pub enum Error {
 impl Error {
     /// An `invalid_input` error for `field`.
     pub(crate) fn invalid(field: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
-        Error::InvalidInput { field, reason: reason.into() }
+        Error::InvalidInput { location: Location::Body, field, reason: reason.into() }
+    }
+
+    /// The same error, an `invalid_input` now saying its field came from `location`
+    /// (a path segment or a query parameter rather than the body). Other errors are
+    /// returned unchanged.
+    #[must_use]
+    pub fn with_location(self, location: Location) -> Self {
+        match self {
+            Error::InvalidInput { field, reason, .. } => Error::InvalidInput { location, field, reason },
+            other => other,
+        }
     }
 
     /// The stable `snake_case` code of SPEC §3: part of the public API.
@@ -283,8 +457,8 @@ impl Error {
     /// The HTTP status Polar's own server answers for this error (SPEC §3), which can
     /// differ from [`kind`](Error::kind): answer with it to be indistinguishable from Polar.
     #[must_use]
-    pub const fn polar_status(&self) -> u16 {
-        self.describe().2
+    pub const fn polar_status(&self) -> PolarStatus {
+        PolarStatus(self.describe().2)
     }
 
     /// Whether this is a [`ErrorKind::NotFound`] error.
@@ -305,16 +479,34 @@ impl Error {
         matches!(self.kind(), ErrorKind::Conflict)
     }
 
+    /// Whether this is a [`ErrorKind::Invalid`] error.
+    #[must_use]
+    pub const fn is_invalid(&self) -> bool {
+        matches!(self.kind(), ErrorKind::Invalid)
+    }
+
+    /// Whether this is a [`ErrorKind::Unauthenticated`] error.
+    #[must_use]
+    pub const fn is_unauthenticated(&self) -> bool {
+        matches!(self.kind(), ErrorKind::Unauthenticated)
+    }
+
+    /// Whether this is a [`ErrorKind::Internal`] error.
+    #[must_use]
+    pub const fn is_internal(&self) -> bool {
+        matches!(self.kind(), ErrorKind::Internal)
+    }
+
     /// The SPEC §3 table, one row per variant: (code, kind, Polar status).
     const fn describe(&self) -> (&'static str, ErrorKind, u16) {
-        use ErrorKind::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
+        use ErrorKind::{Conflict, Forbidden, Internal, Invalid, NotFound, Unauthenticated};
         match self {
             Error::OrganizationNotFound { .. } => ("organization_not_found", NotFound, 404),
             Error::PermissionDenied { .. } => ("permission_denied", Forbidden, 403),
             Error::UserActorRequired => ("user_actor_required", Unauthenticated, 401),
             Error::ActorNotAllowed { .. } => ("actor_not_allowed", Forbidden, 403),
             Error::MemberNotFound { .. } | Error::CustomerMemberNotFound { .. } => ("member_not_found", NotFound, 404),
-            Error::OwnerRoleNotAssignable => ("owner_role_not_assignable", Invalid, 422),
+            Error::OwnerRoleNotAssignable { .. } => ("owner_role_not_assignable", Invalid, 422),
             Error::OwnerRoleImmutable { .. } => ("owner_role_immutable", Forbidden, 403),
             Error::OwnerCannotBeRemoved { .. } => ("owner_cannot_be_removed", Forbidden, 403),
             Error::LastMemberCannotLeave { .. } => ("last_member_cannot_leave", Forbidden, 403),
@@ -330,12 +522,14 @@ impl Error {
             Error::NotOfferTarget { .. } => ("not_offer_target", Forbidden, 403),
             Error::OwnershipOfferNotOpen { .. } => ("ownership_offer_not_open", Conflict, 409),
             Error::OwnershipOfferExpired { .. } => ("ownership_offer_expired", Conflict, 409),
-            Error::MemberEmailTaken { .. } => ("member_email_taken", Conflict, 422),
+            Error::MemberEmailTaken { .. } | Error::CustomerMemberEmailTaken { .. } => {
+                ("member_email_taken", Conflict, 422)
+            }
             Error::CustomerNotFound { .. } => ("customer_not_found", NotFound, 404),
-            Error::OwnerEmailRequired => ("owner_email_required", Invalid, 422),
-            Error::OwnerRoleNotCreatable => ("owner_role_not_creatable", Invalid, 422),
+            Error::OwnerEmailRequired { .. } => ("owner_email_required", Invalid, 422),
+            Error::OwnerRoleNotCreatable { .. } => ("owner_role_not_creatable", Invalid, 422),
             Error::IndividualCustomerSingleMember { .. } => ("individual_customer_single_member", Forbidden, 403),
-            Error::ExternalIdTaken { .. } => ("external_id_taken", Conflict, 409),
+            Error::ExternalIdTaken { .. } => ("external_id_taken", Conflict, 422),
             Error::IndividualCustomerEmailLocked { .. } => ("individual_customer_email_locked", Forbidden, 422),
             Error::CustomerNeedsOneOwner { .. } => ("customer_needs_one_owner", Forbidden, 422),
             Error::OnlyOwnerCannotBeDeleted { .. } => ("only_owner_cannot_be_deleted", Forbidden, 422),
@@ -346,6 +540,9 @@ impl Error {
             Error::CannotRemoveSelf { .. } => ("cannot_remove_self", Forbidden, 422),
             Error::CustomerKindDowngrade { .. } => ("customer_kind_downgrade", Forbidden, 422),
             Error::MemberSessionInvalid { .. } => ("member_session_invalid", Unauthenticated, 401),
+            Error::StaleWrite { .. } => ("stale_write", Conflict, 409),
+            Error::ViewIncomplete { .. } => ("view_incomplete", Internal, 500),
+            Error::CorruptLog(_) => ("corrupt_log", Internal, 500),
             Error::InvalidInput { .. } => ("invalid_input", Invalid, 422),
         }
     }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod actor;
+mod codec;
 pub mod customer;
 mod email;
 mod error;
@@ -8,16 +9,22 @@ mod id;
 pub mod organization;
 mod permission;
 pub mod policy;
+mod replay;
 mod role;
+mod stream;
 mod text;
 mod time;
+mod view;
 pub mod wire;
 
 pub use actor::{Actor, ActorKind};
 pub use email::Email;
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, Location, PolarStatus};
 pub use id::{CustomerId, InvitationId, MemberId, OfferId, OrganizationId, UserId};
 pub use permission::{Permission, PermissionSet};
+pub use replay::{ReplayError, ReplayProblem};
 pub use role::{AssignableRole, Role};
+pub use stream::{EVENT_SCHEMA_VERSION, StreamId, version_from_i64, version_to_i64};
 pub use text::{ExternalId, Name};
-pub use time::Timestamp;
+pub use time::{Timestamp, Ttl};
+pub use view::{Lookup, NotLoaded};

@@ -102,6 +102,17 @@ impl AssignableRole {
     /// The role picker's order (ORG-9).
     pub const ALL: [AssignableRole; 3] = [AssignableRole::Admin, AssignableRole::Finance, AssignableRole::Member];
 
+    /// `role` if it is not Owner.
+    #[must_use]
+    pub const fn of(role: Role) -> Option<Self> {
+        match role {
+            Role::Owner => None,
+            Role::Admin => Some(AssignableRole::Admin),
+            Role::Finance => Some(AssignableRole::Finance),
+            Role::Member => Some(AssignableRole::Member),
+        }
+    }
+
     /// The same role as a [`Role`].
     #[must_use]
     pub const fn role(self) -> Role {
@@ -124,14 +135,9 @@ impl TryFrom<Role> for AssignableRole {
 
     /// # Errors
     ///
-    /// `owner_role_not_assignable` for [`Role::Owner`].
+    /// `invalid_input` (field `role`) for [`Role::Owner`]: ownership moves only by transfer.
     fn try_from(role: Role) -> Result<Self, Error> {
-        match role {
-            Role::Owner => Err(Error::OwnerRoleNotAssignable),
-            Role::Admin => Ok(AssignableRole::Admin),
-            Role::Finance => Ok(AssignableRole::Finance),
-            Role::Member => Ok(AssignableRole::Member),
-        }
+        Self::of(role).ok_or_else(|| Error::invalid("role", "can't be owner; use ownership transfer instead"))
     }
 }
 
@@ -154,11 +160,12 @@ mod tests {
     #[test]
     fn assignable_roles_are_every_role_but_owner() {
         for role in Role::ALL {
+            assert_eq!(AssignableRole::of(role).map(Role::from), (role != Role::Owner).then_some(role));
             match AssignableRole::try_from(role) {
                 Ok(assignable) => assert_eq!(Role::from(assignable), role),
                 Err(err) => {
                     assert_eq!(role, Role::Owner);
-                    assert_eq!(err.code(), "owner_role_not_assignable");
+                    assert_eq!((err.code(), err.field()), ("invalid_input", Some("role")));
                 }
             }
         }

@@ -5,9 +5,9 @@ use std::num::NonZeroU64;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::customer::{Change, Command, Customer, Event, Member, MemberRole, MemberUpdate};
+use crate::customer::{Change, Command, Event, Member, MemberRole, MemberUpdate};
 use crate::organization::Membership;
-use crate::{CustomerId, Email, Error, ExternalId, MemberId, Name, Role, Timestamp, UserId};
+use crate::{CustomerId, Email, Error, ExternalId, Location, MemberId, Name, PolarStatus, Role, Timestamp, UserId};
 
 /// The body of `POST /v1/members` (Polar's `MemberCreate`), as received: parse it into a
 /// command with [`MemberCreateBody::into_command`]. Unknown keys are ignored; camelCase keys
@@ -160,35 +160,38 @@ pub struct Webhook {
     pub data: Member,
 }
 
-/// The webhooks of one decision, from its events and the customer with them applied: one
-/// per member created or deleted, and one `member.updated` per member the decision changed,
-/// with that member's final state, the new owner first (CUS-4: a transfer sends two).
+/// The webhooks of one decision, from its events alone (they are self-describing): one per
+/// member created (the owner in `customer.created` included) or deleted, and one
+/// `member.updated` per member the decision changed, carrying that member's final state,
+/// the new owner first (CUS-4: a transfer sends two).
+///
+/// Give it one decision's events: members changed twice across several decisions would
+/// be merged into one `member.updated`.
 #[must_use]
-pub fn webhooks(customer: &Customer, events: &[Event]) -> Vec<Webhook> {
-    let mut updated: Vec<MemberId> = Vec::new();
-    let mut out = Vec::new();
-    let mut update = |id: MemberId, at: Timestamp, out: &mut Vec<Webhook>| {
-        if !updated.contains(&id) {
-            updated.push(id);
-            if let Some(member) = customer.member(id) {
-                out.push(Webhook { kind: WebhookType::MemberUpdated, timestamp: at, data: member.clone() });
-            }
+pub fn webhooks(events: &[Event]) -> Vec<Webhook> {
+    let mut out: Vec<Webhook> = Vec::new();
+    let update = |member: &Member, at: Timestamp, out: &mut Vec<Webhook>| {
+        let earlier = out.iter_mut().find(|hook| hook.kind == WebhookType::MemberUpdated && hook.data.id == member.id);
+        match earlier {
+            Some(hook) => hook.data = member.clone(),
+            None => out.push(Webhook { kind: WebhookType::MemberUpdated, timestamp: at, data: member.clone() }),
         }
     };
     for event in events {
+        let at = event.at;
         match &event.change {
-            Change::MemberCreated { member } => {
-                out.push(Webhook { kind: WebhookType::MemberCreated, timestamp: event.at, data: member.clone() });
+            Change::Created { owner: member, .. } | Change::MemberCreated { member } => {
+                out.push(Webhook { kind: WebhookType::MemberCreated, timestamp: at, data: member.clone() });
             }
             Change::MemberDeleted { member } => {
-                out.push(Webhook { kind: WebhookType::MemberDeleted, timestamp: event.at, data: member.clone() });
+                out.push(Webhook { kind: WebhookType::MemberDeleted, timestamp: at, data: member.clone() });
             }
             Change::MemberOwnershipTransferred { from, to } => {
-                update(*to, event.at, &mut out);
-                update(*from, event.at, &mut out);
+                update(to, at, &mut out);
+                update(from, at, &mut out);
             }
-            Change::MemberUpdated { member } => update(member.id, event.at, &mut out),
-            Change::Created { .. } | Change::EmailChanged { .. } | Change::KindChanged { .. } | Change::Deleted => {}
+            Change::MemberUpdated { member } => update(member, at, &mut out),
+            Change::EmailChanged { .. } | Change::KindChanged { .. } | Change::Deleted => {}
         }
     }
     out
@@ -254,61 +257,83 @@ impl OrganizationMember {
     }
 }
 
-/// An error body exactly as Polar's server writes it, with its HTTP status.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// An error body exactly as Polar's server writes it, with its HTTP status. Serializes and
+/// deserializes, so a client (or a test) reads what a service wrote.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum PolarErrorBody {
     /// `{"error": "NotPermitted", "detail": "You don't have permission to manage members"}`.
     Plain {
         /// Polar's class name: `NotPermitted`, `ResourceNotFound`, `Unauthorized`,
-        /// `BadRequest` or `ResourceAlreadyExists`.
-        error: &'static str,
+        /// `BadRequest`, `ResourceAlreadyExists` or `InternalServerError`.
+        error: String,
         /// The error's sentence.
         detail: String,
     },
     /// `{"error": "RequestValidationError", "detail": [{"type", "loc", "msg", "input"}]}`.
     Validation {
         /// Always `RequestValidationError`.
-        error: &'static str,
+        error: String,
         /// One entry, for the field at fault.
         detail: Vec<ValidationIssue>,
     },
 }
 
 /// One entry of a 422 body's `detail`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValidationIssue {
     /// The kind of issue: `value_error`.
     #[serde(rename = "type")]
-    pub kind: &'static str,
-    /// Where: `["body", "<field>"]`.
-    pub loc: Vec<&'static str>,
+    pub kind: String,
+    /// Where: `["body", "email"]`, `["path", "id"]`, `["query", "limit"]`.
+    pub loc: Vec<String>,
     /// What is wrong, in a sentence.
     pub msg: String,
-    /// The input at fault; the crate does not keep it, so `null`.
+    /// The input at fault. The crate keeps none: written as `null`, and whatever JSON a
+    /// body holds here is skipped when read.
+    #[serde(default, deserialize_with = "skip_input")]
     pub input: Option<String>,
+}
+
+fn skip_input<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    serde::de::IgnoredAny::deserialize(deserializer).map(|_| None)
 }
 
 impl Error {
     /// The body Polar's server answers for this error, with [`polar_status`](Error::polar_status).
     #[must_use]
     pub fn polar_body(&self) -> PolarErrorBody {
-        let plain = |error| PolarErrorBody::Plain { error, detail: self.to_string() };
+        let plain = |error: &str| PolarErrorBody::Plain { error: error.to_owned(), detail: self.to_string() };
         match self.polar_status() {
-            400 => plain("BadRequest"),
-            401 => plain("Unauthorized"),
-            404 => plain("ResourceNotFound"),
-            409 => plain("ResourceAlreadyExists"),
-            422 => PolarErrorBody::Validation {
-                error: "RequestValidationError",
-                detail: vec![ValidationIssue {
-                    kind: "value_error",
-                    loc: self.field().map_or_else(|| vec!["body"], |field| vec!["body", field]),
-                    msg: self.to_string(),
-                    input: None,
-                }],
-            },
+            PolarStatus::BAD_REQUEST => plain("BadRequest"),
+            PolarStatus::UNAUTHORIZED => plain("Unauthorized"),
+            PolarStatus::NOT_FOUND => plain("ResourceNotFound"),
+            PolarStatus::CONFLICT => plain("ResourceAlreadyExists"),
+            PolarStatus::INTERNAL_SERVER_ERROR => plain("InternalServerError"),
+            PolarStatus::UNPROCESSABLE_ENTITY => {
+                let mut loc = vec![self.location().as_str().to_owned()];
+                loc.extend(self.field().map(str::to_owned));
+                PolarErrorBody::Validation {
+                    error: "RequestValidationError".to_owned(),
+                    detail: vec![ValidationIssue {
+                        kind: "value_error".to_owned(),
+                        loc,
+                        msg: self.to_string(),
+                        input: None,
+                    }],
+                }
+            }
             _ => plain("NotPermitted"),
+        }
+    }
+
+    /// Where the field an error is about came from: the body, unless an `invalid_input`
+    /// says otherwise (see [`Error::with_location`]).
+    #[must_use]
+    pub const fn location(&self) -> Location {
+        match self {
+            Error::InvalidInput { location, .. } => *location,
+            _ => Location::Body,
         }
     }
 
@@ -318,10 +343,11 @@ impl Error {
         match self {
             Error::InvalidInput { field, .. } => Some(field),
             Error::MemberEmailTaken { .. }
+            | Error::CustomerMemberEmailTaken { .. }
             | Error::IndividualCustomerEmailLocked { .. }
-            | Error::OwnerEmailRequired => Some("email"),
-            Error::OwnerRoleNotAssignable
-            | Error::OwnerRoleNotCreatable
+            | Error::OwnerEmailRequired { .. } => Some("email"),
+            Error::OwnerRoleNotAssignable { .. }
+            | Error::OwnerRoleNotCreatable { .. }
             | Error::CustomerNeedsOneOwner { .. }
             | Error::OnlyOwnerCanTransfer { .. }
             | Error::CannotChangeOwnRole { .. } => Some("role"),

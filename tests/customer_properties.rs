@@ -10,7 +10,7 @@ use membership::{Email, ExternalId, Name, Role};
 use proptest::prelude::*;
 
 use crate::customer_kit::*;
-use crate::support::{OTHER_ORG, email};
+use crate::support::email;
 
 fn pool_member(n: u8) -> membership::MemberId {
     member(u128::from(n % 6) + 1)
@@ -26,7 +26,7 @@ fn actor() -> impl Strategy<Value = CustomerActor> {
         3 => Just(TOKEN),
         2 => prop::sample::select(Role::ALL.to_vec()).prop_map(merchant),
         1 => Just(OTHER_TOKEN),
-        1 => Just(CustomerActor::User { organization_id: OTHER_ORG, user_id: crate::support::user(1), role: Role::Admin }),
+        1 => Just(other_merchant(Role::Admin)),
         5 => (0u8..7).prop_map(|n| portal(pool_member(n))),
         1 => Just(CustomerActor::System),
     ]
@@ -99,7 +99,7 @@ fn assert_invariants(account: &Account) {
 /// Webhooks describe the decision: one per member created or deleted, and updated members
 /// with their final state.
 fn assert_webhooks(account: &Account, events: &[Event]) {
-    for hook in webhooks(&account.customer, events) {
+    for hook in webhooks(events) {
         match hook.kind {
             WebhookType::MemberUpdated => assert_eq!(account.customer.member(hook.data.id), Some(&hook.data)),
             WebhookType::MemberCreated | WebhookType::MemberDeleted => {}

@@ -6,7 +6,7 @@ use membership::wire::{MemberUpdateBody, WebhookType, webhooks};
 use membership::{ActorKind, Error, ErrorKind, Permission, Role};
 
 use crate::customer_kit::*;
-use crate::support::{OTHER_ORG, at, email};
+use crate::support::{ORG, at, email};
 
 fn update(member_id: membership::MemberId, update: MemberUpdate) -> Command {
     Command::UpdateMember { member_id, update }
@@ -31,8 +31,10 @@ fn cus_2_creating_a_customer_creates_its_owner_from_the_customers_fields() {
             role: MemberRole::Owner,
         }
     );
-    assert_eq!(account.log.len(), 2);
-    assert_eq!((account.customer.kind(), account.customer.version()), (CustomerKind::Individual, 2));
+    // One event: `customer.created` carries its owner, so no customer exists without one.
+    assert_eq!(account.log.len(), 1);
+    assert!(matches!(&account.log[0].change, Change::Created { owner: created, .. } if created == owner));
+    assert_eq!((account.customer.kind(), account.customer.version()), (CustomerKind::Individual, 1));
     assert_eq!(account.customer.organization_id(), crate::support::ORG);
     assert_eq!(account.customer.email(), Some(&mail(1)));
     assert_eq!(account.customer.name().map(membership::Name::as_str), Some("Acme"));
@@ -54,7 +56,7 @@ fn cus_2_the_owner_override_wins_field_by_field() {
 fn cus_2_a_team_customer_with_no_email_anywhere_needs_one() {
     let err =
         customer::create(None, create_command(CustomerKind::Team, None), CustomerActor::System, at(0)).unwrap_err();
-    assert_eq!((err, ErrorKind::Invalid), (Error::OwnerEmailRequired, Error::OwnerEmailRequired.kind()));
+    assert_eq!((err, ErrorKind::Invalid), (Error::OwnerEmailRequired { customer_id: CUSTOMER }, ErrorKind::Invalid));
     let err = customer::create(None, create_command(CustomerKind::Individual, None), CustomerActor::System, at(0))
         .unwrap_err();
     assert_eq!(err.code(), "invalid_input");
@@ -80,10 +82,10 @@ fn cus_2_who_may_create_a_customer() {
     assert_eq!(create(OTHER_TOKEN), Err(Error::OrganizationNotFound { organization_id: crate::support::ORG }));
     assert_eq!(
         create(merchant(Role::Finance)),
-        Err(Error::PermissionDenied { permission: Permission::CustomersManage })
+        Err(Error::PermissionDenied { organization_id: ORG, permission: Permission::CustomersManage })
     );
     for actor in [merchant(Role::Member), merchant(Role::Admin), TOKEN, CustomerActor::System] {
-        assert_eq!(create(actor).map(|events| events.len()), Ok(2));
+        assert_eq!(create(actor).map(|events| events.len()), Ok(1));
     }
 }
 
@@ -92,8 +94,7 @@ fn cus_2_who_may_create_a_customer() {
 #[test]
 fn cus_access_merchants_of_other_organizations_and_finance_users_are_refused_in_order() {
     let mut account = Account::team();
-    let other_user =
-        CustomerActor::User { organization_id: OTHER_ORG, user_id: crate::support::user(1), role: Role::Finance };
+    let other_user = other_merchant(Role::Finance);
     account.refused(other_user, add(7, MemberRole::Member), "customer_not_found");
     account.refused(OTHER_TOKEN, add(7, MemberRole::Member), "customer_not_found");
     let err = account.refused(merchant(Role::Finance), add(7, MemberRole::Owner), "permission_denied");
@@ -106,13 +107,28 @@ fn cus_access_merchants_of_other_organizations_and_finance_users_are_refused_in_
 fn cus_access_reading_needs_customers_read_and_visibility() {
     let mut account = Account::team();
     let read = |account: &Account, actor| customer::check_read(&account.customer, actor);
-    for actor in [merchant(Role::Finance), merchant(Role::Member), TOKEN, CustomerActor::System, portal(PLAIN)] {
+    for actor in [
+        merchant(Role::Finance),
+        merchant(Role::Member),
+        TOKEN,
+        CustomerActor::System,
+        portal(BILLING),
+        portal(OWNER_M),
+    ] {
         assert_eq!(read(&account, actor), Ok(()), "{actor:?}");
     }
+    // CUS-8: reading members in the portal needs ManageMembers (Polar answers 403).
+    assert_eq!(
+        read(&account, portal(PLAIN)),
+        Err(Error::InsufficientPortalRole { customer_id: CUSTOMER, capability: PortalCapability::ManageMembers })
+    );
     assert_eq!(read(&account, OTHER_TOKEN), Err(Error::CustomerNotFound { customer_id: CUSTOMER }));
-    let other = CustomerActor::User { organization_id: OTHER_ORG, user_id: crate::support::user(1), role: Role::Admin };
+    let other = other_merchant(Role::Admin);
     assert_eq!(read(&account, other), Err(Error::CustomerNotFound { customer_id: CUSTOMER }));
-    assert_eq!(read(&account, portal(member(404))), Err(Error::MemberSessionInvalid { member_id: member(404) }));
+    assert_eq!(
+        read(&account, portal(member(404))),
+        Err(Error::MemberSessionInvalid { customer_id: CUSTOMER, member_id: member(404) })
+    );
     account.ok(TOKEN, Command::Delete);
     for actor in [TOKEN, CustomerActor::System, portal(PLAIN)] {
         assert_eq!(read(&account, actor), Err(Error::CustomerNotFound { customer_id: CUSTOMER }));
@@ -184,7 +200,7 @@ fn cus_3_checks_owner_role_then_individual_then_duplicate_email_then_external_id
         role: MemberRole::BillingManager,
     };
     let err = team.refused(TOKEN, taken, "external_id_taken");
-    assert_eq!((err.kind(), err.polar_status()), (ErrorKind::Conflict, 409));
+    assert_eq!((err.kind(), err.polar_status().as_u16()), (ErrorKind::Conflict, 422));
     let case_differs = Command::AddMember {
         member_id: member(7),
         email: mail(7),
@@ -212,9 +228,11 @@ fn cus_4_promotion_to_owner_transfers_ownership_in_one_event() {
     let mut account = Account::team();
     account.at(10);
     let events = account.ok(TOKEN, set_role(PLAIN, MemberRole::Owner));
+    // The event carries both records after the swap: a projection needs nothing else.
+    let (from, to) = (account.member(OWNER_M).unwrap().clone(), account.member(PLAIN).unwrap().clone());
     assert_eq!(
         events.iter().map(|e| e.change.clone()).collect::<Vec<_>>(),
-        [Change::MemberOwnershipTransferred { from: OWNER_M, to: PLAIN }]
+        [Change::MemberOwnershipTransferred { from, to }]
     );
     assert_eq!(
         (account.role(OWNER_M), account.role(PLAIN)),
@@ -225,7 +243,7 @@ fn cus_4_promotion_to_owner_transfers_ownership_in_one_event() {
     assert_eq!(account.member(PLAIN).unwrap().role, MemberRole::Owner);
     assert_eq!(account.member(OWNER_M).unwrap().role, MemberRole::BillingManager);
     // Two member.updated webhooks, the new owner first, each with its final state.
-    let hooks = webhooks(&account.customer, &events);
+    let hooks = webhooks(&events);
     assert_eq!(
         hooks.iter().map(|h| (h.kind, h.data.id, h.data.role)).collect::<Vec<_>>(),
         [
@@ -246,7 +264,7 @@ fn cus_4_a_transfer_with_a_rename_is_one_decision_and_one_webhook_per_member() {
     let plain = account.member(PLAIN).unwrap().clone();
     assert_eq!((plain.name.clone(), plain.role), (name("Boss"), MemberRole::Owner));
     assert_eq!(events[1].change, Change::MemberUpdated { member: plain });
-    let hooks = webhooks(&account.customer, &events);
+    let hooks = webhooks(&events);
     assert_eq!(hooks.iter().map(|h| h.data.id).collect::<Vec<_>>(), [PLAIN, OWNER_M]);
 }
 
@@ -255,7 +273,7 @@ fn cus_4_the_only_owner_is_never_demoted() {
     let mut account = Account::team();
     for role in [MemberRole::BillingManager, MemberRole::Member] {
         let err = account.refused(TOKEN, set_role(OWNER_M, role), "customer_needs_one_owner");
-        assert_eq!((err.kind(), err.polar_status()), (ErrorKind::Forbidden, 422));
+        assert_eq!((err.kind(), err.polar_status().as_u16()), (ErrorKind::Forbidden, 422));
     }
     assert_eq!(account.changes(TOKEN, set_role(OWNER_M, MemberRole::Owner)), []);
 }
@@ -291,7 +309,7 @@ fn cus_4_email_rules_on_team_customers() {
     let mut account = Account::team();
     let to = |text: &str| update(PLAIN, MemberUpdate { email: Some(email(text)), ..MemberUpdate::default() });
     let err = account.refused(TOKEN, to("M2@example.com"), "member_email_taken");
-    assert_eq!(err.polar_status(), 422);
+    assert_eq!(err.polar_status().as_u16(), 422);
     account.ok(TOKEN, to("M3@Example.com")); // re-casing your own is fine
     assert_eq!(account.member(PLAIN).unwrap().email.as_str(), "M3@Example.com");
     account.ok(TOKEN, to("new3@example.com"));
@@ -393,7 +411,7 @@ fn cus_7_an_individual_owners_email_follows_the_customer() {
     let owner = account.customer.owner().unwrap().clone();
     assert_eq!((owner.email.as_str(), owner.modified_at), ("New@example.com", Some(at(4))));
     assert_eq!(events[1].change, Change::MemberUpdated { member: owner });
-    let hooks = webhooks(&account.customer, &events);
+    let hooks = webhooks(&events);
     assert_eq!(hooks.iter().map(|hook| hook.kind).collect::<Vec<_>>(), [WebhookType::MemberUpdated]);
     assert_eq!(account.changes(TOKEN, Command::ChangeEmail { email: email("New@example.com") }), []);
     account.ok(TOKEN, Command::ChangeEmail { email: email("new@example.com") });
@@ -414,7 +432,10 @@ fn cus_7_team_members_keep_their_own_emails() {
 fn cus_8_portal_checks_role_before_customer_kind() {
     let mut account = Account::team();
     let err = account.refused(portal(PLAIN), add(7, MemberRole::Member), "insufficient_portal_role");
-    assert_eq!(err, Error::InsufficientPortalRole { capability: PortalCapability::ManageMembers });
+    assert_eq!(
+        err,
+        Error::InsufficientPortalRole { customer_id: CUSTOMER, capability: PortalCapability::ManageMembers }
+    );
     account.refused(portal(PLAIN), Command::DeleteMember { member_id: member(404) }, "insufficient_portal_role");
     let mut individual = Account::individual();
     individual.refused(portal(OWNER_M), add(7, MemberRole::Member), "team_customers_only");
@@ -426,7 +447,7 @@ fn cus_8_portal_checks_role_before_customer_kind() {
 fn cus_8_a_portal_session_must_be_an_active_member() {
     let mut account = Account::team();
     let err = account.refused(portal(member(404)), add(7, MemberRole::Member), "member_session_invalid");
-    assert_eq!((err.kind(), err.polar_status()), (ErrorKind::Unauthenticated, 401));
+    assert_eq!((err.kind(), err.polar_status().as_u16()), (ErrorKind::Unauthenticated, 401));
     account.ok(TOKEN, Command::DeleteMember { member_id: BILLING });
     account.refused(portal(BILLING), add(7, MemberRole::Member), "member_session_invalid");
 }
@@ -452,7 +473,7 @@ fn cus_8_billing_managers_manage_members_but_only_the_owner_transfers() {
     account.ok(portal(BILLING), set_role(member(7), MemberRole::BillingManager));
     account.ok(portal(BILLING), Command::DeleteMember { member_id: member(7) });
     let err = account.refused(portal(BILLING), set_role(PLAIN, MemberRole::Owner), "only_owner_can_transfer");
-    assert_eq!(err, Error::OnlyOwnerCanTransfer { member_id: BILLING });
+    assert_eq!(err, Error::OnlyOwnerCanTransfer { customer_id: CUSTOMER, member_id: BILLING });
     account.refused(portal(BILLING), set_role(OWNER_M, MemberRole::Member), "customer_needs_one_owner");
     account.refused(portal(BILLING), Command::DeleteMember { member_id: OWNER_M }, "only_owner_cannot_be_deleted");
     account.ok(portal(OWNER_M), set_role(PLAIN, MemberRole::Owner));
@@ -484,7 +505,7 @@ fn cus_9_individual_becomes_team_and_never_back() {
     );
     assert_eq!(account.changes(TOKEN, Command::ChangeKind { kind: CustomerKind::Team }), []);
     let err = account.refused(TOKEN, Command::ChangeKind { kind: CustomerKind::Individual }, "customer_kind_downgrade");
-    assert_eq!(err.polar_status(), 422);
+    assert_eq!(err.polar_status().as_u16(), 422);
     account.ok(TOKEN, add(7, MemberRole::Member));
     account.ok(portal(OWNER_M), add(8, MemberRole::Member));
 }

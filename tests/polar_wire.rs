@@ -12,7 +12,8 @@ use membership::{CustomerId, Error, MemberId, Permission, Role};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::customer_kit::{Account, PLAIN};
+use crate::customer_kit::{Account, CUSTOMER, PLAIN};
+use crate::support::{ADMIN, ORG};
 
 fn fixture(name: &str) -> Value {
     let path = format!("{}/tests/fixtures/polar-wire/{name}.json", env!("CARGO_MANIFEST_DIR"));
@@ -182,7 +183,8 @@ fn cus_1_update_bodies_treat_null_and_absent_alike() {
 
 #[test]
 fn cus_1_error_bodies_have_polars_shapes() {
-    let forbidden = Error::PermissionDenied { permission: Permission::MembersManage }.polar_body();
+    let forbidden =
+        Error::PermissionDenied { organization_id: ORG, permission: Permission::MembersManage }.polar_body();
     assert_eq!(
         serde_json::to_value(&forbidden).unwrap(),
         json!({"error": "NotPermitted", "detail": "You don't have permission to manage members"})
@@ -190,7 +192,7 @@ fn cus_1_error_bodies_have_polars_shapes() {
     let fixture_403 = fixture("valid-error-403");
     assert_eq!(fixture_403.as_object().unwrap().keys().collect::<Vec<_>>(), ["detail", "error"]);
 
-    let not_found = Error::CustomerMemberNotFound { member_id: PLAIN }.polar_body();
+    let not_found = Error::CustomerMemberNotFound { customer_id: CUSTOMER, member_id: PLAIN }.polar_body();
     let value = serde_json::to_value(&not_found).unwrap();
     assert_eq!(value["error"], fixture("valid-error-404")["error"]);
     assert!(value["detail"].is_string());
@@ -205,33 +207,42 @@ fn cus_1_error_bodies_have_polars_shapes() {
 
     for (error, name) in [
         (Error::UserActorRequired, "Unauthorized"),
-        (Error::AlreadyOwner { user_id: crate::support::OWNER }, "BadRequest"),
-        (Error::ExternalIdTaken { external_id: "x".into() }, "ResourceAlreadyExists"),
+        (Error::AlreadyOwner { organization_id: ORG, user_id: crate::support::OWNER }, "BadRequest"),
+        (
+            Error::InvitationNotOpen {
+                organization_id: ORG,
+                invitation_id: crate::support::invitation(1),
+                status: membership::organization::InvitationStatus::Declined,
+            },
+            "ResourceAlreadyExists",
+        ),
         (Error::CustomerNotFound { customer_id: crate::customer_kit::CUSTOMER }, "ResourceNotFound"),
     ] {
         let PolarErrorBody::Plain { error: got, detail } = error.polar_body() else { panic!("{error:?}") };
-        assert_eq!((got, detail), (name, error.to_string()));
+        assert_eq!((got.as_str(), detail), (name, error.to_string()));
     }
-    let PolarErrorBody::Validation { detail, .. } = (Error::CustomerNeedsOneOwner { member_id: PLAIN }).polar_body()
+    let PolarErrorBody::Validation { detail, .. } =
+        (Error::CustomerNeedsOneOwner { customer_id: CUSTOMER, member_id: PLAIN }).polar_body()
     else {
         panic!("422 is a validation body")
     };
     assert_eq!(detail[0].loc, ["body", "role"]);
     for (error, field) in [
-        (Error::MemberEmailTaken { email: "a@example.com".into() }, Some("email")),
-        (Error::IndividualCustomerEmailLocked { member_id: PLAIN }, Some("email")),
-        (Error::OwnerEmailRequired, Some("email")),
-        (Error::OwnerRoleNotAssignable, Some("role")),
-        (Error::OwnerRoleNotCreatable, Some("role")),
-        (Error::OnlyOwnerCanTransfer { member_id: PLAIN }, Some("role")),
-        (Error::CannotChangeOwnRole { member_id: PLAIN }, Some("role")),
-        (Error::ExternalIdTaken { external_id: "x".into() }, Some("external_id")),
+        (Error::MemberEmailTaken { organization_id: ORG, email: "a@example.com".into() }, Some("email")),
+        (Error::IndividualCustomerEmailLocked { customer_id: CUSTOMER, member_id: PLAIN }, Some("email")),
+        (Error::OwnerEmailRequired { customer_id: CUSTOMER }, Some("email")),
+        (Error::OwnerRoleNotAssignable { organization_id: ORG, user_id: ADMIN }, Some("role")),
+        (Error::OwnerRoleNotCreatable { customer_id: CUSTOMER }, Some("role")),
+        (Error::OnlyOwnerCanTransfer { customer_id: CUSTOMER, member_id: PLAIN }, Some("role")),
+        (Error::CannotChangeOwnRole { customer_id: CUSTOMER, member_id: PLAIN }, Some("role")),
+        (Error::ExternalIdTaken { customer_id: CUSTOMER, external_id: "x".into() }, Some("external_id")),
         (Error::CustomerKindDowngrade { customer_id: crate::customer_kit::CUSTOMER }, Some("type")),
-        (Error::CannotRemoveSelf { member_id: PLAIN }, None),
+        (Error::CannotRemoveSelf { customer_id: CUSTOMER, member_id: PLAIN }, None),
     ] {
         assert_eq!(error.field(), field, "{error:?}");
     }
-    let PolarErrorBody::Validation { detail, .. } = (Error::OnlyOwnerCannotBeDeleted { member_id: PLAIN }).polar_body()
+    let PolarErrorBody::Validation { detail, .. } =
+        (Error::OnlyOwnerCannotBeDeleted { customer_id: CUSTOMER, member_id: PLAIN }).polar_body()
     else {
         panic!("422 is a validation body")
     };

@@ -3,16 +3,17 @@
 use serde::{Deserialize, Serialize};
 
 use super::MemberRole;
+use crate::codec::word_enum;
 use crate::{CustomerId, Email, ExternalId, MemberId, Name, OrganizationId};
 
-/// Individual (a person) or team (a company with several members).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CustomerKind {
-    /// A person: exactly one member, the owner, whose email follows the customer's.
-    Individual,
-    /// A company: any number of members.
-    Team,
+word_enum! {
+    /// Individual (a person) or team (a company with several members).
+    pub enum CustomerKind => "type" {
+        /// A person: exactly one member, the owner, whose email follows the customer's.
+        Individual => "individual",
+        /// A company: any number of members.
+        Team => "team",
+    }
 }
 
 /// Creates a customer and its owner member in one decision (CUS-2).
@@ -58,15 +59,36 @@ pub struct MemberUpdate {
     pub role: Option<MemberRole>,
 }
 
-/// A command on an existing customer. Each variant names the rule it follows.
+/// A command on a customer. Each variant names the rule it follows. Creation is one of
+/// them, decided on a view of version 0, so one path serves every command.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
+    /// Create the customer with its owner member (CUS-2). Merchant or system.
+    ///
+    /// Errors after access, in order: `customer_not_found` (it was deleted), `invalid_input`
+    /// (an individual customer without an email), `owner_email_required`. On a customer
+    /// that exists: no events.
+    Create {
+        /// The organization it belongs to.
+        organization_id: OrganizationId,
+        /// Individual or team.
+        kind: CustomerKind,
+        /// The customer's email: required for an individual customer.
+        email: Option<Email>,
+        /// The customer's name.
+        name: Option<Name>,
+        /// The customer's id in the merchant's system.
+        external_id: Option<ExternalId>,
+        /// The owner member to create.
+        owner: OwnerMember,
+    },
     /// Add a member (CUS-3, CUS-8). Merchant, system or portal.
     ///
     /// Errors after access, in order: `owner_role_not_creatable`,
     /// `individual_customer_single_member`, (an active member with the email: no events),
-    /// `external_id_taken`, `invalid_input` (a reused member id).
+    /// `external_id_taken`, `invalid_input` (a member id this customer ever held, a
+    /// deleted member's included).
     AddMember {
         /// The new member's id (the caller's).
         member_id: MemberId,
@@ -99,7 +121,8 @@ pub enum Command {
         /// The member.
         member_id: MemberId,
     },
-    /// Change the customer's email (CUS-7). Merchant or system.
+    /// Change the customer's email (CUS-7). Merchant or system. An individual customer's
+    /// owner email always ends equal to it.
     ChangeEmail {
         /// The new email.
         email: Email,

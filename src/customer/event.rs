@@ -1,9 +1,10 @@
-//! What happened to a customer.
+//! What happened to a customer: self-describing, so a projection or a webhook needs
+//! nothing but the events (SPEC §2.4).
 
 use serde::{Deserialize, Serialize};
 
 use super::{CustomerActor, CustomerKind, Member};
-use crate::{CustomerId, Email, ExternalId, MemberId, Name, OrganizationId, Timestamp};
+use crate::{CustomerId, Email, ExternalId, Name, OrganizationId, StreamId, Timestamp};
 
 /// One thing that happened to a customer, with who did it and when. Serializes flat with a
 /// `type` tag of the form `customer.<what_happened>`, like organization events; `version`
@@ -24,10 +25,12 @@ pub struct Event {
 }
 
 /// What happened. Exhaustive on purpose, like [`organization::Change`](crate::organization::Change).
+/// Every change to a member carries the member's whole record after it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum Change {
-    /// The customer was created; its owner member follows in the same decision (CUS-2).
+    /// The customer was created with its owner member, in one event (CUS-2): an existing
+    /// customer without an owner cannot be represented.
     #[serde(rename = "customer.created")]
     Created {
         /// The organization it belongs to.
@@ -40,6 +43,8 @@ pub enum Change {
         name: Option<Name>,
         /// Its id in the merchant's system.
         external_id: Option<ExternalId>,
+        /// Its owner member, as created (`member.created`).
+        owner: Member,
     },
     /// A member was created (`member.created`).
     #[serde(rename = "customer.member_created")]
@@ -47,23 +52,23 @@ pub enum Change {
         /// The member as created.
         member: Member,
     },
-    /// A member's name, email or (non-owner) role changed (`member.updated`). Carries the
-    /// member as it is after the whole decision.
+    /// A member's name, email or (non-owner) role changed (`member.updated`).
     #[serde(rename = "customer.member_updated")]
     MemberUpdated {
         /// The member after the change.
         member: Member,
     },
     /// Ownership moved in one step: `from` is now `billing_manager`, `to` is `owner`, both
-    /// modified at the event's time (CUS-4).
+    /// modified at the event's time (CUS-4). Carries both records after the swap.
     #[serde(rename = "customer.member_ownership_transferred")]
     MemberOwnershipTransferred {
-        /// The previous owner.
-        from: MemberId,
+        /// The previous owner, now a billing manager.
+        from: Member,
         /// The new owner.
-        to: MemberId,
+        to: Member,
     },
-    /// A member was soft-deleted (`member.deleted`); their email and external id are free.
+    /// A member was soft-deleted (`member.deleted`); their email and external id are free,
+    /// their id is never used again.
     #[serde(rename = "customer.member_deleted")]
     MemberDeleted {
         /// The member as it was.
@@ -84,4 +89,35 @@ pub enum Change {
     /// The customer was deleted, after all its members (CUS-6).
     #[serde(rename = "customer.deleted")]
     Deleted,
+}
+
+impl Event {
+    /// The stream it belongs to.
+    #[must_use]
+    pub const fn stream(&self) -> StreamId {
+        StreamId::Customer(self.customer_id)
+    }
+
+    /// Its `type` tag, as it is serialized: `customer.member_created`, …
+    #[must_use]
+    pub const fn event_type(&self) -> &'static str {
+        self.change.event_type()
+    }
+}
+
+impl Change {
+    /// Its `type` tag, as it is serialized: `customer.member_created`, …
+    #[must_use]
+    pub const fn event_type(&self) -> &'static str {
+        match self {
+            Change::Created { .. } => "customer.created",
+            Change::MemberCreated { .. } => "customer.member_created",
+            Change::MemberUpdated { .. } => "customer.member_updated",
+            Change::MemberOwnershipTransferred { .. } => "customer.member_ownership_transferred",
+            Change::MemberDeleted { .. } => "customer.member_deleted",
+            Change::EmailChanged { .. } => "customer.email_changed",
+            Change::KindChanged { .. } => "customer.kind_changed",
+            Change::Deleted => "customer.deleted",
+        }
+    }
 }

@@ -1,9 +1,58 @@
-//! The customer aggregate: its members, one of them the owner, and `apply`.
+//! The customer aggregate: its members, one of them the owner, checked `apply`, and the
+//! view `decide` reads.
 
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashSet};
+use serde::{Deserialize, Serialize};
 
 use super::{Change, CustomerKind, Event, Member, MemberRole, SeatRole};
-use crate::{CustomerId, Email, ExternalId, MemberId, Name, OrganizationId};
+use crate::{
+    CustomerId, Email, ExternalId, Lookup, MemberId, Name, OrganizationId, ReplayError, ReplayProblem, StreamId,
+};
+
+/// The customer's own row: everything but its members.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// The organization it belongs to.
+    pub organization_id: OrganizationId,
+    /// Individual or team.
+    pub kind: CustomerKind,
+    /// Its email (an individual customer always has one).
+    pub email: Option<Email>,
+    /// Its name.
+    pub name: Option<Name>,
+    /// Its id in the merchant's system.
+    pub external_id: Option<ExternalId>,
+    /// Whether it was deleted (CUS-6): then it has no members.
+    pub deleted: bool,
+}
+
+/// What [`decide`](super::decide) needs to know about a customer, and nothing more.
+///
+/// [`Customer`] answers it from memory; a store answers it with a
+/// [`Prefetched`](super::Prefetched) filled from the command's [`plan`](super::plan): the
+/// customer's row and a few member rows, whatever the customer's size. Member lookups may
+/// answer [`NotLoaded`](crate::NotLoaded); `decide` then refuses with `view_incomplete`.
+#[expect(clippy::missing_errors_doc, reason = "every lookup errs only with `NotLoaded`, said once above")]
+pub trait CustomerView {
+    /// The customer's id.
+    fn id(&self) -> CustomerId;
+    /// Its version: the `version` of the last event applied (0 before it exists).
+    fn version(&self) -> u64;
+    /// Its row; `None` before it exists.
+    fn profile(&self) -> Option<&Profile>;
+    /// The owner member (absent only once the customer is deleted).
+    fn owner(&self) -> Lookup<Option<&Member>>;
+    /// The active member with this id.
+    fn member(&self, id: MemberId) -> Lookup<Option<&Member>>;
+    /// Whether this customer ever had a member with this id, deleted ones included.
+    fn member_id_used(&self, id: MemberId) -> Lookup<bool>;
+    /// The active member whose folded email equals `email`'s.
+    fn active_member_by_email(&self, email: &Email) -> Lookup<Option<&Member>>;
+    /// The active member with this external id (compared exactly).
+    fn member_by_external_id(&self, external_id: &ExternalId) -> Lookup<Option<&Member>>;
+    /// Every active member, in creation order (what deleting the customer needs).
+    fn members(&self) -> Lookup<impl Iterator<Item = &Member>>;
+}
 
 /// An active member and when, in event order, it was created (CUS-6: timestamps can tie).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,94 +65,213 @@ struct Record {
 /// customer exists, and the other active members indexed by id, folded email and external
 /// id.
 ///
-/// Built only from events ([`Customer::replay`]), changed only by
+/// Built only from events ([`Customer::replay`]) and changed only by the checked
 /// [`apply`](Customer::apply); every rule is in [`decide`](super::decide).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Customer {
     id: CustomerId,
-    organization_id: OrganizationId,
     version: u64,
-    kind: CustomerKind,
-    email: Option<Email>,
-    name: Option<Name>,
-    external_id: Option<ExternalId>,
-    deleted: bool,
-    /// `None` only between `customer.created` and its owner's `member_created`, and after
-    /// the customer is deleted.
+    profile: Profile,
+    /// `None` only once the customer is deleted (and, within the decision that deletes it,
+    /// between the owner's deletion and `customer.deleted`).
     owner: Option<Record>,
-    /// Everyone else, with a role that cannot be owner, by type. The owner is who the field
-    /// above says; each record's `role` is a copy kept in step for readers.
+    /// Everyone else, with a role that cannot be owner, by type. Each record's `role` is a
+    /// copy kept in step for readers.
     others: HashMap<MemberId, (Record, SeatRole)>,
     by_email: HashMap<Email, MemberId>,
     by_external_id: HashMap<ExternalId, MemberId>,
+    /// Ids of deleted members: never used again (SPEC §2.1).
+    retired: HashSet<MemberId>,
 }
 
 impl Customer {
-    /// Rebuilds a customer from its events, oldest first. `None` unless the first event is
-    /// `customer.created`.
-    pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<Self> {
+    /// Rebuilds a customer from its events, oldest first, checking each (SPEC §1.5).
+    ///
+    /// # Errors
+    ///
+    /// A [`ReplayError`] naming the first event at fault: an empty log, a first event that
+    /// is not `customer.created`, another customer's event, a version that does not follow
+    /// on, an event whose precondition fails (a member added twice, a second owner, a
+    /// deleted member updated, …), or a log that leaves the customer without its owner.
+    pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Self, ReplayError> {
         let mut events = events.into_iter();
-        let first = events.next()?;
-        let Change::Created { organization_id, kind, email, name, external_id } = &first.change else {
-            return None;
+        let first = events.next().ok_or(ReplayError {
+            stream: StreamId::Customer(CustomerId::new(uuid::Uuid::nil())),
+            version: 1,
+            problem: ReplayProblem::Empty,
+        })?;
+        let fail = |problem| ReplayError { stream: first.stream(), version: first.version, problem };
+        let Change::Created { organization_id, kind, email, name, external_id, owner } = &first.change else {
+            return Err(fail(ReplayProblem::FirstEventNotCreation));
         };
-        let mut customer = Customer {
-            id: first.customer_id,
+        if first.version != 1 {
+            return Err(fail(ReplayProblem::VersionOutOfOrder { expected: 1 }));
+        }
+        if owner.customer_id != first.customer_id {
+            return Err(fail(ReplayProblem::OtherCustomer));
+        }
+        if owner.role != MemberRole::Owner {
+            return Err(fail(ReplayProblem::RoleNotAllowed));
+        }
+        let profile = Profile {
             organization_id: *organization_id,
-            version: first.version,
             kind: *kind,
             email: email.clone(),
             name: name.clone(),
             external_id: external_id.clone(),
             deleted: false,
+        };
+        let mut customer = Customer {
+            id: first.customer_id,
+            version: 1,
+            profile,
             owner: None,
             others: HashMap::new(),
             by_email: HashMap::new(),
             by_external_id: HashMap::new(),
+            retired: HashSet::new(),
         };
+        customer.index(owner);
+        customer.owner = Some(Record { member: owner.clone(), order: 1 });
         for event in events {
-            customer.apply(event);
+            customer.apply(event)?;
         }
-        Some(customer)
+        if customer.owner.is_none() && !customer.profile.deleted {
+            let version = customer.version;
+            return Err(ReplayError { stream: customer.stream(), version, problem: ReplayProblem::OwnerMissing });
+        }
+        Ok(customer)
     }
 
-    /// Applies one event. Holds no rules and never fails: events are facts `decide` checked.
-    pub fn apply(&mut self, event: &Event) {
-        self.version = event.version;
-        match &event.change {
-            Change::Created { .. } => {}
+    /// Applies one event, after checking that it can follow this state: its customer, the
+    /// next version, and its precondition (SPEC §1.5). Holds no rules; events `decide` made
+    /// always pass. A refused event changes nothing.
+    ///
+    /// # Errors
+    ///
+    /// A [`ReplayError`] naming the event's version and what is wrong with it.
+    pub fn apply(&mut self, event: &Event) -> Result<(), ReplayError> {
+        let fail = |problem| ReplayError { stream: self.stream(), version: event.version, problem };
+        if event.customer_id != self.id {
+            return Err(fail(ReplayProblem::OtherStream { found: event.stream() }));
+        }
+        let expected = self.version.checked_add(1).ok_or(fail(ReplayProblem::VersionOverflow))?;
+        if event.version != expected {
+            return Err(fail(ReplayProblem::VersionOutOfOrder { expected }));
+        }
+        self.precondition(&event.change).map_err(fail)?;
+        self.version = expected;
+        self.evolve(&event.change, expected);
+        Ok(())
+    }
+
+    /// What must be true of this state for `change` to follow it: what keeps INV-CUS-A..C.
+    fn precondition(&self, change: &Change) -> Result<(), ReplayProblem> {
+        use ReplayProblem as P;
+        if self.profile.deleted {
+            return Err(P::AfterDeletion);
+        }
+        // Only `customer.deleted` may follow the owner's deletion (CUS-6).
+        if self.owner.is_none() && !matches!(change, Change::Deleted) {
+            return Err(P::OwnerMissing);
+        }
+        match change {
+            Change::Created { .. } => Err(P::CreatedAgain),
             Change::MemberCreated { member } => {
-                self.index(member);
-                let record = Record { member: member.clone(), order: event.version };
-                match SeatRole::of(member.role) {
-                    None => self.owner = Some(record),
-                    Some(role) => {
-                        self.others.insert(member.id, (record, role));
-                    }
+                self.ours(member)?;
+                if self.used(member.id) {
+                    Err(P::IdReused)
+                } else if member.role == MemberRole::Owner {
+                    Err(P::RoleNotAllowed)
+                } else if self.profile.kind == CustomerKind::Individual {
+                    Err(P::IndividualCustomerSingleMember)
+                } else {
+                    self.free_for(member, None)
                 }
             }
             Change::MemberUpdated { member } => {
-                let Some(record) = self.record_mut(member.id) else { return };
-                let old = std::mem::replace(&mut record.member, member.clone());
-                let role = old.role;
-                self.unindex(&old);
-                self.index(member);
-                if let Some((record, seat_role)) = self.others.get_mut(&member.id) {
-                    *seat_role = SeatRole::of(member.role).unwrap_or(*seat_role);
-                    record.member.role = seat_role.role();
-                } else if let Some(owner) = &mut self.owner {
-                    owner.member.role = role;
+                let held = self.same_member(member)?;
+                match (held.role, member.role) {
+                    (MemberRole::Owner, MemberRole::Owner) => {}
+                    (MemberRole::Owner, _) | (_, MemberRole::Owner) => return Err(P::RoleNotAllowed),
+                    _ => {}
                 }
+                if held.external_id != member.external_id {
+                    return Err(P::RecordMismatch);
+                }
+                self.free_for(member, Some(member.id))
             }
             Change::MemberOwnershipTransferred { from, to } => {
-                let (Some((mut heir, _)), Some(mut previous)) = (self.others.remove(to), self.owner.take()) else {
+                let (previous, heir) = (self.same_member(from)?, self.same_member(to)?);
+                if previous.role != MemberRole::Owner || heir.role == MemberRole::Owner {
+                    Err(P::NotTheOwner)
+                } else if from.role != MemberRole::BillingManager || to.role != MemberRole::Owner {
+                    Err(P::RoleNotAllowed)
+                } else if [(previous, from), (heir, to)].iter().any(|(held, new)| !unchanged_but_role(held, new)) {
+                    Err(P::RecordMismatch)
+                } else {
+                    Ok(())
+                }
+            }
+            Change::MemberDeleted { member } => {
+                let held = self.same_member(member)?;
+                if held.role == MemberRole::Owner && self.member_count() > 1 { Err(P::OwnerMissing) } else { Ok(()) }
+            }
+            Change::KindChanged { kind } => match (self.profile.kind, kind) {
+                (CustomerKind::Team, CustomerKind::Individual) => Err(P::KindDowngrade),
+                _ => Ok(()),
+            },
+            Change::Deleted if self.member_count() > 0 => Err(P::MembersRemain),
+            Change::EmailChanged { .. } | Change::Deleted => Ok(()),
+        }
+    }
+
+    /// The event's member must belong to this customer.
+    fn ours(&self, member: &Member) -> Result<(), ReplayProblem> {
+        if member.customer_id == self.id { Ok(()) } else { Err(ReplayProblem::OtherCustomer) }
+    }
+
+    /// The active member the event's record is of, with the same id and creation.
+    fn same_member(&self, member: &Member) -> Result<&Member, ReplayProblem> {
+        self.ours(member)?;
+        let held = self.member(member.id).ok_or(ReplayProblem::NotAMember)?;
+        if held.created_at == member.created_at { Ok(held) } else { Err(ReplayProblem::RecordMismatch) }
+    }
+
+    /// The member's email and external id are not another active member's.
+    fn free_for(&self, member: &Member, itself: Option<MemberId>) -> Result<(), ReplayProblem> {
+        let taken = |holder: Option<&MemberId>| holder.is_some_and(|holder| Some(*holder) != itself);
+        if taken(self.by_email.get(&member.email)) {
+            return Err(ReplayProblem::EmailTaken);
+        }
+        if member.external_id.as_ref().is_some_and(|id| taken(self.by_external_id.get(id))) {
+            return Err(ReplayProblem::ExternalIdTaken);
+        }
+        Ok(())
+    }
+
+    fn used(&self, id: MemberId) -> bool {
+        self.member(id).is_some() || self.retired.contains(&id)
+    }
+
+    /// Moves the state on by a change whose precondition holds.
+    fn evolve(&mut self, change: &Change, version: u64) {
+        match change {
+            Change::Created { .. } => {}
+            Change::MemberCreated { member } => {
+                self.index(member);
+                let record = Record { member: member.clone(), order: version };
+                if let Some(role) = SeatRole::of(member.role) {
+                    self.others.insert(member.id, (record, role));
+                }
+            }
+            Change::MemberUpdated { member } => self.replace(member),
+            Change::MemberOwnershipTransferred { from, to } => {
+                let (Some((mut heir, _)), Some(mut previous)) = (self.others.remove(&to.id), self.owner.take()) else {
                     return;
                 };
-                debug_assert_eq!(previous.member.id, *from, "ownership moves from the owner");
-                heir.member.role = MemberRole::Owner;
-                heir.member.modified_at = Some(event.at);
-                previous.member.role = MemberRole::BillingManager;
-                previous.member.modified_at = Some(event.at);
+                heir.member = to.clone();
+                previous.member = from.clone();
                 self.others.insert(previous.member.id, (previous, SeatRole::BillingManager));
                 self.owner = Some(heir);
             }
@@ -113,11 +281,28 @@ impl Customer {
                 } else if let Some(owner) = self.owner.take_if(|owner| owner.member.id == member.id) {
                     self.unindex(&owner.member);
                 }
+                self.retired.insert(member.id);
             }
-            Change::EmailChanged { email } => self.email = Some(email.clone()),
-            Change::KindChanged { kind } => self.kind = *kind,
-            Change::Deleted => self.deleted = true,
+            Change::EmailChanged { email } => self.profile.email = Some(email.clone()),
+            Change::KindChanged { kind } => self.profile.kind = *kind,
+            Change::Deleted => self.profile.deleted = true,
         }
+    }
+
+    /// Puts a member's new record in place of the old one, role included.
+    fn replace(&mut self, member: &Member) {
+        let old = match &mut self.owner {
+            Some(owner) if owner.member.id == member.id => std::mem::replace(&mut owner.member, member.clone()),
+            _ => match self.others.get_mut(&member.id) {
+                Some((record, seat_role)) => {
+                    *seat_role = SeatRole::of(member.role).unwrap_or(*seat_role);
+                    std::mem::replace(&mut record.member, member.clone())
+                }
+                None => return,
+            },
+        };
+        self.unindex(&old);
+        self.index(member);
     }
 
     fn index(&mut self, member: &Member) {
@@ -128,8 +313,7 @@ impl Customer {
     }
 
     /// Active members' emails and external ids are unique (INV-CUS-B), so the entries are
-    /// this member's. (Lookups also check that the member is active, so a stale entry would
-    /// only cost memory.)
+    /// this member's.
     fn unindex(&mut self, member: &Member) {
         self.by_email.remove(&member.email);
         if let Some(external_id) = &member.external_id {
@@ -137,11 +321,8 @@ impl Customer {
         }
     }
 
-    fn record_mut(&mut self, id: MemberId) -> Option<&mut Record> {
-        match &mut self.owner {
-            Some(owner) if owner.member.id == id => Some(owner),
-            _ => self.others.get_mut(&id).map(|(record, _)| record),
-        }
+    fn stream(&self) -> StreamId {
+        StreamId::Customer(self.id)
     }
 
     /// The customer's id.
@@ -150,46 +331,52 @@ impl Customer {
         self.id
     }
 
-    /// The organization it belongs to.
-    #[must_use]
-    pub fn organization_id(&self) -> OrganizationId {
-        self.organization_id
-    }
-
     /// The `version` of the last event applied.
     #[must_use]
     pub fn version(&self) -> u64 {
         self.version
     }
 
+    /// The customer's own row.
+    #[must_use]
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The organization it belongs to.
+    #[must_use]
+    pub fn organization_id(&self) -> OrganizationId {
+        self.profile.organization_id
+    }
+
     /// Individual or team.
     #[must_use]
     pub fn kind(&self) -> CustomerKind {
-        self.kind
+        self.profile.kind
     }
 
     /// The customer's email.
     #[must_use]
     pub fn email(&self) -> Option<&Email> {
-        self.email.as_ref()
+        self.profile.email.as_ref()
     }
 
     /// The customer's name.
     #[must_use]
     pub fn name(&self) -> Option<&Name> {
-        self.name.as_ref()
+        self.profile.name.as_ref()
     }
 
     /// The customer's id in the merchant's system.
     #[must_use]
     pub fn external_id(&self) -> Option<&ExternalId> {
-        self.external_id.as_ref()
+        self.profile.external_id.as_ref()
     }
 
     /// Whether the customer was deleted (CUS-6): then it has no members.
     #[must_use]
     pub fn is_deleted(&self) -> bool {
-        self.deleted
+        self.profile.deleted
     }
 
     /// The owner member: exactly one while the customer exists.
@@ -241,5 +428,48 @@ impl Customer {
         let mut records: Vec<&Record> = self.others.values().map(|(record, _)| record).chain(&self.owner).collect();
         records.sort_by_key(|record| record.order);
         records.into_iter().map(|record| &record.member).collect()
+    }
+}
+
+/// The same member, changed in nothing but its role and `modified_at`.
+fn unchanged_but_role(held: &Member, new: &Member) -> bool {
+    held.email.same_text(&new.email) && held.name == new.name && held.external_id == new.external_id
+}
+
+impl CustomerView for Customer {
+    fn id(&self) -> CustomerId {
+        self.id
+    }
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn profile(&self) -> Option<&Profile> {
+        Some(&self.profile)
+    }
+
+    fn owner(&self) -> Lookup<Option<&Member>> {
+        Ok(Customer::owner(self))
+    }
+
+    fn member(&self, id: MemberId) -> Lookup<Option<&Member>> {
+        Ok(Customer::member(self, id))
+    }
+
+    fn member_id_used(&self, id: MemberId) -> Lookup<bool> {
+        Ok(self.used(id))
+    }
+
+    fn active_member_by_email(&self, email: &Email) -> Lookup<Option<&Member>> {
+        Ok(Customer::active_member_by_email(self, email))
+    }
+
+    fn member_by_external_id(&self, external_id: &ExternalId) -> Lookup<Option<&Member>> {
+        Ok(Customer::member_by_external_id(self, external_id))
+    }
+
+    fn members(&self) -> Lookup<impl Iterator<Item = &Member>> {
+        Ok(Customer::members(self).into_iter())
     }
 }

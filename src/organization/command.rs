@@ -1,14 +1,13 @@
 //! What can be asked of an organization: passive data, validated before it gets here.
 
-use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
 use super::VerificationStatus;
-use crate::{Email, InvitationId, OfferId, OrganizationId, Role, UserId};
+use crate::{Email, InvitationId, OfferId, OrganizationId, Role, Ttl, UserId};
 
 /// How long invitations and ownership offers stay open unless the command says otherwise
 /// (ORG-13): seven days.
-pub const DEFAULT_TTL: TimeDelta = TimeDelta::days(7);
+pub const DEFAULT_TTL: Ttl = Ttl::DEFAULT;
 
 /// Creates an organization whose Owner is the acting user (ORG-3). The user's email is a
 /// fact from outside, passed in; slug and name are the service's business.
@@ -20,11 +19,20 @@ pub struct CreateOrganization {
     pub email: Email,
 }
 
-/// A command on an existing organization. Each variant names the rule it follows and who
-/// may run it (ORG-2).
+/// A command on an organization. Each variant names the rule it follows and who may run
+/// it (ORG-2). Creation is one of them, decided on a view of version 0, so one path serves
+/// every command.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
+    /// Create the organization, with the acting user as its Owner (ORG-3). User only.
+    ///
+    /// On an organization that exists: no events when the actor is its Owner (a retried
+    /// request), else `invalid_input` (field `organization_id`: ids are never reused).
+    Create {
+        /// The creating user's email, stored as the Owner's member email.
+        email: Email,
+    },
     /// Invite someone by email (ORG-4). User-only; needs `members:manage`.
     ///
     /// A member's email: no events. An open invitation for it: resent. A pending but
@@ -36,7 +44,7 @@ pub enum Command {
         /// Who to invite.
         email: Email,
         /// How long it stays open ([`DEFAULT_TTL`] is Polar's week).
-        ttl: TimeDelta,
+        ttl: Ttl,
     },
     /// The invitee accepts (ORG-5). User-only, and needs no membership.
     ///
@@ -74,7 +82,7 @@ pub enum Command {
         /// The invitation.
         invitation_id: InvitationId,
         /// Its new lifetime, from now.
-        ttl: TimeDelta,
+        ttl: Ttl,
     },
     /// The service adds a member directly, for just-in-time SSO (ORG-5). System only.
     ///
@@ -129,7 +137,7 @@ pub enum Command {
         /// Their identity verification status.
         verification: VerificationStatus,
         /// How long it stays open.
-        ttl: TimeDelta,
+        ttl: Ttl,
     },
     /// The Owner revokes a pending offer (ORG-10). User-only; the Owner.
     ///

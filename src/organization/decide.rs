@@ -1,14 +1,14 @@
 //! Every organization rule, in the order SPEC §1.3 fixes: actor kind, visibility,
 //! authority, then the target and the rules.
 
-use chrono::TimeDelta;
-
 use super::{
     Change, Command, CreateOrganization, Event, Invitation, InvitationStatus, OfferStatus, OrganizationView,
     OwnershipOffer, VerificationStatus, VoidReason,
 };
+use crate::customer::Merchant;
 use crate::{
-    Actor, ActorKind, AssignableRole, Email, Error, InvitationId, OfferId, Permission, Role, Timestamp, UserId,
+    Actor, ActorKind, AssignableRole, Email, Error, InvitationId, Lookup, OfferId, OrganizationId, Permission, Role,
+    Timestamp, Ttl, UserId,
 };
 
 /// Decides `command` by `actor` at `now` against an organization: the events that happen
@@ -56,24 +56,35 @@ pub fn decide<V: OrganizationView>(
     actor: Actor,
     now: Timestamp,
 ) -> Result<Vec<Event>, Error> {
-    let out = Decision { org, actor, now, version: org.version(), events: Vec::new() };
+    let org = &Rows(org);
+    if org.exists() == matches!(command, Command::Create { .. }) {
+        return match command {
+            Command::Create { email } if org.exists() => recreate(org, actor, &email),
+            _ => Err(Error::OrganizationNotFound { organization_id: org.id() }),
+        };
+    }
+    let out = Decision { org, actor, now, version: org.0.version(), events: Vec::new() };
     match command {
+        Command::Create { email } => {
+            let command = CreateOrganization { organization_id: org.id(), email };
+            create(command, actor, now)
+        }
         Command::Invite { invitation_id, email, ttl } => out.invite(invitation_id, email, ttl),
         Command::AcceptInvitation { invitation_id, email } => out.accept_invitation(invitation_id, &email),
         Command::DeclineInvitation { invitation_id, email } => {
             user(actor)?;
-            pending_invitation(invitee_invitation(org, invitation_id, &email)?)?;
+            pending_invitation(org, invitee_invitation(org, invitation_id, &email)?)?;
             out.emit(Change::InvitationDeclined { invitation_id })
         }
         Command::RevokeInvitation { invitation_id } => {
             manager(org, actor)?;
-            pending_invitation(find_invitation(org, invitation_id)?)?;
+            pending_invitation(org, find_invitation(org, invitation_id)?)?;
             out.emit(Change::InvitationRevoked { invitation_id })
         }
         Command::ResendInvitation { invitation_id, ttl } => {
             manager(org, actor)?;
-            open_invitation(find_invitation(org, invitation_id)?, now)?;
-            out.emit(Change::InvitationResent { invitation_id, expires_at: now.saturating_add(ttl) })
+            open_invitation(org, find_invitation(org, invitation_id)?, now)?;
+            out.emit(Change::InvitationResent { invitation_id, expires_at: now.after(ttl) })
         }
         Command::AddMember { user_id, email } => out.add_member(user_id, email),
         Command::ChangeRole { user_id, role } => out.change_role(user_id, role),
@@ -85,12 +96,12 @@ pub fn decide<V: OrganizationView>(
         }
         Command::RevokeOwnershipOffer { offer_id } => {
             owner(org, actor)?;
-            pending_offer(find_offer(org, offer_id)?)?;
+            pending_offer(org, find_offer(org, offer_id)?)?;
             out.emit(Change::OwnershipOfferRevoked { offer_id })
         }
         Command::AcceptOwnershipOffer { offer_id, verification } => out.accept_offer(offer_id, verification),
         Command::DeclineOwnershipOffer { offer_id } => {
-            pending_offer(target_offer(org, actor, offer_id)?)?;
+            pending_offer(org, target_offer(org, actor, offer_id)?)?;
             out.emit(Change::OwnershipOfferDeclined { offer_id })
         }
         Command::Sweep => out.sweep(),
@@ -104,13 +115,63 @@ pub fn decide<V: OrganizationView>(
 ///
 /// `actor_not_allowed` for staff and the system; `organization_not_found` for a user who is
 /// not a member or a token of another organization (even when the permission would be
-/// missing too: nothing leaks); `permission_denied` with Polar's message otherwise.
+/// missing too: nothing leaks); `permission_denied` with Polar's message otherwise;
+/// `view_incomplete` when a user acts and the view did not load their membership.
 #[inline]
 pub fn check<V: OrganizationView>(org: &V, actor: Actor, permission: Permission) -> Result<(), Error> {
+    let role = match actor {
+        Actor::User(user) => Rows(org).role_of(user)?,
+        Actor::Token(_) | Actor::Staff | Actor::System => None,
+    };
+    check_role(org.id(), actor, role, permission)
+}
+
+/// [`check`] from the one row it needs: the acting user's role in `organization_id`
+/// (`None` when they are not a member; ignored for other actors). A store answers it with
+/// one indexed point read.
+///
+/// # Errors
+///
+/// As [`check`].
+#[inline]
+pub fn check_role(
+    organization_id: OrganizationId,
+    actor: Actor,
+    role: Option<Role>,
+    permission: Permission,
+) -> Result<(), Error> {
     match actor {
-        Actor::User(user_id) => require(visible(org, user_id)?, permission),
-        Actor::Token(organization_id) if organization_id == org.id() => Ok(()),
-        Actor::Token(_) => Err(Error::OrganizationNotFound { organization_id: org.id() }),
+        Actor::User(_) => {
+            let role = role.ok_or(Error::OrganizationNotFound { organization_id })?;
+            require(organization_id, role, permission)
+        }
+        Actor::Token(token_organization) if token_organization == organization_id => Ok(()),
+        Actor::Token(_) => Err(Error::OrganizationNotFound { organization_id }),
+        Actor::Staff | Actor::System => Err(Error::ActorNotAllowed { actor: actor.kind() }),
+    }
+}
+
+/// The merchant `actor` is in this organization, for customer commands (SPEC §2.2,
+/// CUS-8): a member with the role the organization gives them, or one of its tokens. The
+/// only way to a user's [`Merchant`], so a customer never trusts a role the caller made up.
+///
+/// # Errors
+///
+/// `organization_not_found` for a user who is not a member or a token of another
+/// organization; `actor_not_allowed` for staff and the system (the system acts on customers
+/// as [`CustomerActor::System`](crate::customer::CustomerActor::System));
+/// `view_incomplete` when the view did not load the user's membership.
+pub fn merchant<V: OrganizationView>(org: &V, actor: Actor) -> Result<Merchant, Error> {
+    let organization_id = org.id();
+    match actor {
+        Actor::User(user) => {
+            let role = Rows(org).role_of(user)?.ok_or(Error::OrganizationNotFound { organization_id })?;
+            Ok(Merchant::user(organization_id, user, role))
+        }
+        Actor::Token(token_organization) if token_organization == organization_id => {
+            Ok(Merchant::token(organization_id))
+        }
+        Actor::Token(_) => Err(Error::OrganizationNotFound { organization_id }),
         Actor::Staff | Actor::System => Err(Error::ActorNotAllowed { actor: actor.kind() }),
     }
 }
@@ -128,19 +189,83 @@ pub(super) fn create(command: CreateOrganization, actor: Actor, now: Timestamp) 
     Ok(vec![Event { organization_id: command.organization_id, version: 1, at: now, actor, change }])
 }
 
+/// Creation on an organization that exists: a retry by its Owner changes nothing; anyone
+/// else is reusing an id.
+fn recreate<V: OrganizationView>(org: &Rows<'_, V>, actor: Actor, _email: &Email) -> Result<Vec<Event>, Error> {
+    let Actor::User(user) = actor else {
+        return Err(Error::ActorNotAllowed { actor: actor.kind() });
+    };
+    if org.owner_id()? == user {
+        return Ok(Vec::new());
+    }
+    Err(Error::invalid("organization_id", "is already used by another organization; pass a new id"))
+}
+
+/// The view, with each lookup's "not loaded" turned into the `view_incomplete` error.
+struct Rows<'v, V>(&'v V);
+
+impl<'v, V: OrganizationView> Rows<'v, V> {
+    fn id(&self) -> OrganizationId {
+        self.0.id()
+    }
+
+    fn exists(&self) -> bool {
+        self.0.version() > 0
+    }
+
+    fn got<T>(&self, lookup: Lookup<T>) -> Result<T, Error> {
+        lookup.map_err(|missing| Error::ViewIncomplete { stream: self.id().into(), missing })
+    }
+
+    fn owner_id(&self) -> Result<UserId, Error> {
+        self.got(self.0.owner_id())
+    }
+
+    fn member_count(&self) -> Result<usize, Error> {
+        self.got(self.0.member_count())
+    }
+
+    #[inline]
+    fn role_of(&self, user: UserId) -> Result<Option<Role>, Error> {
+        self.got(self.0.role_of(user))
+    }
+
+    fn member_with_email(&self, email: &Email) -> Result<Option<UserId>, Error> {
+        self.got(self.0.member_with_email(email))
+    }
+
+    fn invitation(&self, id: InvitationId) -> Result<Option<&'v Invitation>, Error> {
+        self.got(self.0.invitation(id))
+    }
+
+    fn pending_invitation(&self, email: &Email) -> Result<Option<&'v Invitation>, Error> {
+        self.got(self.0.pending_invitation(email))
+    }
+
+    fn offer(&self, id: OfferId) -> Result<Option<&'v OwnershipOffer>, Error> {
+        self.got(self.0.offer(id))
+    }
+
+    fn pending_offer(&self) -> Result<Option<&'v OwnershipOffer>, Error> {
+        self.got(self.0.pending_offer())
+    }
+}
+
 /// One decision in the making: the state it reads, and the events so far, numbered on
 /// from the state's version.
-struct Decision<'v, V> {
-    org: &'v V,
+struct Decision<'r, 'v, V> {
+    org: &'r Rows<'v, V>,
     actor: Actor,
     now: Timestamp,
     version: u64,
     events: Vec<Event>,
 }
 
-impl<V: OrganizationView> Decision<'_, V> {
+impl<V: OrganizationView> Decision<'_, '_, V> {
     fn push(&mut self, change: Change) {
-        self.version += 1;
+        // A state at `u64::MAX` cannot come from a checked replay of real events; saturating
+        // makes the store's version check refuse the write instead of wrapping.
+        self.version = self.version.saturating_add(1);
         let event =
             Event { organization_id: self.org.id(), version: self.version, at: self.now, actor: self.actor, change };
         self.events.push(event);
@@ -153,70 +278,73 @@ impl<V: OrganizationView> Decision<'_, V> {
         Ok(self.events)
     }
 
-    fn expiry(&self, ttl: TimeDelta) -> Timestamp {
-        self.now.saturating_add(ttl)
-    }
-
     /// ORG-4.
-    fn invite(mut self, invitation_id: InvitationId, email: Email, ttl: TimeDelta) -> Result<Vec<Event>, Error> {
-        let invited_by = manager(self.org, self.actor)?;
-        if self.org.member_with_email(&email).is_some() {
+    fn invite(mut self, invitation_id: InvitationId, email: Email, ttl: Ttl) -> Result<Vec<Event>, Error> {
+        let org = self.org;
+        let invited_by = manager(org, self.actor)?;
+        if org.member_with_email(&email)?.is_some() {
             return Ok(Vec::new());
         }
-        let pending = self.org.pending_invitation(&email);
+        let pending = org.pending_invitation(&email)?;
         if let Some(open) = pending.filter(|pending| !pending.is_expired_at(self.now)) {
-            let expires_at = self.expiry(ttl);
+            let expires_at = self.now.after(ttl);
             return self.emit(Change::InvitationResent { invitation_id: open.id, expires_at });
         }
-        if self.org.invitation(invitation_id).is_some() {
+        if org.invitation(invitation_id)?.is_some() {
             return Err(Error::invalid("invitation_id", "is already used by another invitation; pass a new id"));
         }
         if let Some(expired) = pending {
             self.push(Change::InvitationExpired { invitation_id: expired.id });
         }
-        let expires_at = self.expiry(ttl);
+        let expires_at = self.now.after(ttl);
         self.emit(Change::InvitationCreated { invitation_id, email, invited_by, expires_at })
     }
 
     /// ORG-5, accept: checks 1 to 7 in order.
     fn accept_invitation(mut self, invitation_id: InvitationId, email: &Email) -> Result<Vec<Event>, Error> {
+        let org = self.org;
         let user_id = user(self.actor)?;
-        let invitation = invitee_invitation(self.org, invitation_id, email)?;
-        let already_member = self.org.role_of(user_id).is_some();
-        if invitation.status == (InvitationStatus::Accepted { user_id }) && already_member {
+        let invitation = invitee_invitation(org, invitation_id, email)?;
+        let already_member = org.role_of(user_id)?.is_some();
+        if invitation.status == InvitationStatus::Accepted && invitation.accepted_by == Some(user_id) && already_member
+        {
             return Ok(Vec::new());
         }
-        open_invitation(invitation, self.now)?;
+        open_invitation(org, invitation, self.now)?;
         self.push(Change::InvitationAccepted { invitation_id, user_id });
         if !already_member {
-            self.push(Change::MemberAdded { user_id, email: invitation.email.clone() });
+            let email = invitation.email.clone();
+            self.push(Change::MemberAdded { user_id, email, role: AssignableRole::Member });
         }
         Ok(self.events)
     }
 
     /// ORG-5, direct add.
     fn add_member(mut self, user_id: UserId, email: Email) -> Result<Vec<Event>, Error> {
+        let org = self.org;
         only(self.actor, ActorKind::System)?;
-        if self.org.role_of(user_id).is_some() {
+        if org.role_of(user_id)?.is_some() {
             return Ok(Vec::new());
         }
         // Not in the spec: two members sharing one email would make "already a member"
         // (ORG-4) ambiguous, so a second user with a member's email is refused.
-        if self.org.member_with_email(&email).is_some() {
-            return Err(Error::MemberEmailTaken { email: email.as_str().to_owned() });
+        if org.member_with_email(&email)?.is_some() {
+            return Err(Error::MemberEmailTaken { organization_id: org.id(), email: email.as_str().to_owned() });
         }
-        if let Some(invitation) = self.org.pending_invitation(&email) {
+        if let Some(invitation) = org.pending_invitation(&email)? {
             self.push(Change::InvitationAccepted { invitation_id: invitation.id, user_id });
         }
-        self.emit(Change::MemberAdded { user_id, email })
+        self.emit(Change::MemberAdded { user_id, email, role: AssignableRole::Member })
     }
 
     /// ORG-6.
     fn change_role(self, user_id: UserId, role: Role) -> Result<Vec<Event>, Error> {
-        manager(self.org, self.actor)?;
-        let current = self.org.role_of(user_id).ok_or(Error::MemberNotFound { user_id })?;
-        let to = AssignableRole::try_from(role)?;
-        let from = AssignableRole::try_from(current).map_err(|_| Error::OwnerRoleImmutable { user_id })?;
+        let org = self.org;
+        let organization_id = org.id();
+        manager(org, self.actor)?;
+        let current = org.role_of(user_id)?.ok_or(Error::MemberNotFound { organization_id, user_id })?;
+        let to = AssignableRole::of(role).ok_or(Error::OwnerRoleNotAssignable { organization_id, user_id })?;
+        let from = AssignableRole::of(current).ok_or(Error::OwnerRoleImmutable { organization_id, user_id })?;
         if from == to {
             return Ok(Vec::new());
         }
@@ -225,40 +353,42 @@ impl<V: OrganizationView> Decision<'_, V> {
 
     /// ORG-7.
     fn remove_member(mut self, user_id: UserId) -> Result<Vec<Event>, Error> {
-        manager(self.org, self.actor)?;
-        match self.org.role_of(user_id) {
-            None => return Err(Error::MemberNotFound { user_id }),
-            Some(Role::Owner) => return Err(Error::OwnerCannotBeRemoved { user_id }),
-            Some(_) => {}
-        }
-        self.void_offer_to(user_id, VoidReason::TargetRemoved);
-        self.emit(Change::MemberRemoved { user_id })
+        let org = self.org;
+        let organization_id = org.id();
+        manager(org, self.actor)?;
+        let role = match org.role_of(user_id)? {
+            None => return Err(Error::MemberNotFound { organization_id, user_id }),
+            Some(role) => AssignableRole::of(role).ok_or(Error::OwnerCannotBeRemoved { organization_id, user_id })?,
+        };
+        self.void_offer_to(user_id, VoidReason::TargetRemoved)?;
+        self.emit(Change::MemberRemoved { user_id, role })
     }
 
     /// ORG-8: "last member" before "owner", the reverse of Polar, so the sole member is told
     /// the real reason (there is nobody to transfer to).
     fn leave(mut self) -> Result<Vec<Event>, Error> {
+        let org = self.org;
+        let organization_id = org.id();
         let user_id = user(self.actor)?;
-        let role = visible(self.org, user_id)?;
-        if self.org.member_count() == 1 {
-            return Err(Error::LastMemberCannotLeave { user_id });
+        let role = visible(org, user_id)?;
+        if org.member_count()? == 1 {
+            return Err(Error::LastMemberCannotLeave { organization_id, user_id });
         }
-        if role == Role::Owner {
-            return Err(Error::OwnerCannotLeave { user_id });
-        }
-        self.void_offer_to(user_id, VoidReason::TargetLeft);
-        self.emit(Change::MemberLeft { user_id })
+        let role = AssignableRole::of(role).ok_or(Error::OwnerCannotLeave { organization_id, user_id })?;
+        self.void_offer_to(user_id, VoidReason::TargetLeft)?;
+        self.emit(Change::MemberLeft { user_id, role })
     }
 
     /// ORG-10, direct path.
     fn transfer_ownership(mut self, to: UserId, verification: VerificationStatus) -> Result<Vec<Event>, Error> {
+        let org = self.org;
         only(self.actor, ActorKind::Staff)?;
-        may_take_ownership(self.org, to, verification)?;
-        if let Some(offer) = self.org.pending_offer() {
+        may_take_ownership(org, to, verification)?;
+        if let Some(offer) = org.pending_offer()? {
             self.push(Change::OwnershipOfferVoided { offer_id: offer.id, reason: VoidReason::OwnerChanged });
         }
-        let from = self.org.owner_id();
-        self.emit(Change::OwnershipTransferred { from, to })
+        let from = org.owner_id()?;
+        self.emit(transferred(from, to))
     }
 
     /// ORG-10, make an offer.
@@ -267,63 +397,72 @@ impl<V: OrganizationView> Decision<'_, V> {
         offer_id: OfferId,
         to: UserId,
         verification: VerificationStatus,
-        ttl: TimeDelta,
+        ttl: Ttl,
     ) -> Result<Vec<Event>, Error> {
-        let from = owner(self.org, self.actor)?;
-        may_take_ownership(self.org, to, verification)?;
-        if self.org.offer(offer_id).is_some() {
+        let org = self.org;
+        let from = owner(org, self.actor)?;
+        may_take_ownership(org, to, verification)?;
+        if org.offer(offer_id)?.is_some() {
             return Err(Error::invalid("offer_id", "is already used by another offer; pass a new id"));
         }
-        if let Some(pending) = self.org.pending_offer() {
+        if let Some(pending) = org.pending_offer()? {
             self.push(Change::OwnershipOfferVoided { offer_id: pending.id, reason: VoidReason::Replaced });
         }
-        let expires_at = self.expiry(ttl);
+        let expires_at = self.now.after(ttl);
         self.emit(Change::OwnershipOffered { offer_id, from, to, expires_at })
     }
 
     /// ORG-10, accept an offer: a rejected acceptance leaves the offer as it was.
     fn accept_offer(mut self, offer_id: OfferId, verification: VerificationStatus) -> Result<Vec<Event>, Error> {
-        let offer = target_offer(self.org, self.actor, offer_id)?;
-        pending_offer(offer)?;
+        let org = self.org;
+        let offer = target_offer(org, self.actor, offer_id)?;
+        pending_offer(org, offer)?;
         if offer.is_expired_at(self.now) {
-            return Err(Error::OwnershipOfferExpired { offer_id });
+            return Err(Error::OwnershipOfferExpired { organization_id: org.id(), offer_id });
         }
-        verified(offer.to, verification)?;
+        verified(org, offer.to, verification)?;
         self.push(Change::OwnershipOfferAccepted { offer_id });
-        let from = self.org.owner_id();
-        self.emit(Change::OwnershipTransferred { from, to: offer.to })
+        let from = org.owner_id()?;
+        self.emit(transferred(from, offer.to))
     }
 
     /// ORG-13.
     fn sweep(mut self) -> Result<Vec<Event>, Error> {
-        only(self.actor, ActorKind::System)?;
         let (org, now) = (self.org, self.now);
-        for invitation in org.pending_invitations().filter(|invitation| invitation.is_expired_at(now)) {
+        only(self.actor, ActorKind::System)?;
+        for invitation in org.got(org.0.expired_pending_invitations(now))? {
             self.push(Change::InvitationExpired { invitation_id: invitation.id });
         }
         // Storage order is arbitrary; events must not be: expiry order, then id, then the
         // versions numbered again. (Sorting in place: the events are the only allocation.)
-        self.events.sort_unstable_by_key(|event| match &event.change {
+        let expiry = |event: &Event| match &event.change {
             Change::InvitationExpired { invitation_id } => {
-                org.invitation(*invitation_id).map(|invitation| (invitation.expires_at, invitation.id))
+                org.invitation(*invitation_id).ok().flatten().map(|invitation| (invitation.expires_at, invitation.id))
             }
             _ => None,
-        });
-        for (event, version) in self.events.iter_mut().zip(org.version() + 1..) {
+        };
+        self.events.sort_unstable_by_key(expiry);
+        for (event, version) in self.events.iter_mut().zip(org.0.version().saturating_add(1)..) {
             event.version = version;
         }
-        if let Some(offer) = org.pending_offer().filter(|offer| offer.is_expired_at(now)) {
+        if let Some(offer) = org.pending_offer()?.filter(|offer| offer.is_expired_at(now)) {
             self.push(Change::OwnershipOfferExpired { offer_id: offer.id });
         }
         Ok(self.events)
     }
 
     /// Voids the pending offer if it is made to `user` (ORG-10: offers are voided eagerly).
-    fn void_offer_to(&mut self, user: UserId, reason: VoidReason) {
-        if let Some(offer) = self.org.pending_offer().filter(|offer| offer.to == user) {
+    fn void_offer_to(&mut self, user: UserId, reason: VoidReason) -> Result<(), Error> {
+        if let Some(offer) = self.org.pending_offer()?.filter(|offer| offer.to == user) {
             self.push(Change::OwnershipOfferVoided { offer_id: offer.id, reason });
         }
+        Ok(())
     }
+}
+
+/// The one swap of ORG-10, with the roles each holds after it.
+fn transferred(from: UserId, to: UserId) -> Change {
+    Change::OwnershipTransferred { from, from_role: AssignableRole::Admin, to, to_role: Role::Owner }
 }
 
 // Access, step 0: the actor kind.
@@ -345,96 +484,116 @@ fn only(actor: Actor, kind: ActorKind) -> Result<(), Error> {
 // Access, step 1: visibility.
 
 #[inline]
-fn visible<V: OrganizationView>(org: &V, user_id: UserId) -> Result<Role, Error> {
-    org.role_of(user_id).ok_or(Error::OrganizationNotFound { organization_id: org.id() })
+fn visible<V: OrganizationView>(org: &Rows<'_, V>, user_id: UserId) -> Result<Role, Error> {
+    org.role_of(user_id)?.ok_or(Error::OrganizationNotFound { organization_id: org.id() })
 }
 
 // Access, step 2: authority.
 
 #[inline]
-fn require(role: Role, permission: Permission) -> Result<(), Error> {
-    if role.can(permission) { Ok(()) } else { Err(Error::PermissionDenied { permission }) }
+fn require(organization_id: OrganizationId, role: Role, permission: Permission) -> Result<(), Error> {
+    if role.can(permission) { Ok(()) } else { Err(Error::PermissionDenied { organization_id, permission }) }
 }
 
 /// A user who is a member holding `members:manage`.
-fn manager<V: OrganizationView>(org: &V, actor: Actor) -> Result<UserId, Error> {
+fn manager<V: OrganizationView>(org: &Rows<'_, V>, actor: Actor) -> Result<UserId, Error> {
     let user_id = user(actor)?;
-    require(visible(org, user_id)?, Permission::MembersManage)?;
+    require(org.id(), visible(org, user_id)?, Permission::MembersManage)?;
     Ok(user_id)
 }
 
 /// The Owner, acting as a user.
-fn owner<V: OrganizationView>(org: &V, actor: Actor) -> Result<UserId, Error> {
+fn owner<V: OrganizationView>(org: &Rows<'_, V>, actor: Actor) -> Result<UserId, Error> {
     let user_id = user(actor)?;
     match visible(org, user_id)? {
         Role::Owner => Ok(user_id),
-        _ => Err(Error::NotOwner { user_id }),
+        _ => Err(Error::NotOwner { organization_id: org.id(), user_id }),
     }
 }
 
 /// The offer, which must be made to the acting member (checked once it is found).
-fn target_offer<V: OrganizationView>(org: &V, actor: Actor, offer_id: OfferId) -> Result<&OwnershipOffer, Error> {
+fn target_offer<'v, V: OrganizationView>(
+    org: &Rows<'v, V>,
+    actor: Actor,
+    offer_id: OfferId,
+) -> Result<&'v OwnershipOffer, Error> {
     let user_id = user(actor)?;
     visible(org, user_id)?;
     let offer = find_offer(org, offer_id)?;
-    if offer.to == user_id { Ok(offer) } else { Err(Error::NotOfferTarget { offer_id }) }
+    if offer.to == user_id { Ok(offer) } else { Err(Error::NotOfferTarget { organization_id: org.id(), offer_id }) }
 }
 
 // Step 3: targets and rules.
 
-fn find_invitation<V: OrganizationView>(org: &V, invitation_id: InvitationId) -> Result<&Invitation, Error> {
-    org.invitation(invitation_id).ok_or(Error::InvitationNotFound { invitation_id })
+fn find_invitation<'v, V: OrganizationView>(
+    org: &Rows<'v, V>,
+    invitation_id: InvitationId,
+) -> Result<&'v Invitation, Error> {
+    org.invitation(invitation_id)?.ok_or(Error::InvitationNotFound { organization_id: org.id(), invitation_id })
 }
 
 /// The invitation, which must be addressed to the invitee's verified email (ORG-5 checks 1–2).
 fn invitee_invitation<'v, V: OrganizationView>(
-    org: &'v V,
+    org: &Rows<'v, V>,
     invitation_id: InvitationId,
     email: &Email,
 ) -> Result<&'v Invitation, Error> {
     let invitation = find_invitation(org, invitation_id)?;
-    if invitation.email == *email { Ok(invitation) } else { Err(Error::InvitationEmailMismatch { invitation_id }) }
+    if invitation.email == *email {
+        Ok(invitation)
+    } else {
+        Err(Error::InvitationEmailMismatch { organization_id: org.id(), invitation_id })
+    }
 }
 
-fn pending_invitation(invitation: &Invitation) -> Result<(), Error> {
+fn pending_invitation<V: OrganizationView>(org: &Rows<'_, V>, invitation: &Invitation) -> Result<(), Error> {
     match invitation.status {
         InvitationStatus::Pending => Ok(()),
-        status => Err(Error::InvitationNotOpen { invitation_id: invitation.id, status }),
+        status => Err(Error::InvitationNotOpen { organization_id: org.id(), invitation_id: invitation.id, status }),
     }
 }
 
 /// Pending, then not expired: "not pending" is checked before "expired" everywhere.
-fn open_invitation(invitation: &Invitation, now: Timestamp) -> Result<(), Error> {
-    pending_invitation(invitation)?;
+fn open_invitation<V: OrganizationView>(
+    org: &Rows<'_, V>,
+    invitation: &Invitation,
+    now: Timestamp,
+) -> Result<(), Error> {
+    pending_invitation(org, invitation)?;
     if invitation.is_expired_at(now) {
-        return Err(Error::InvitationExpired { invitation_id: invitation.id });
+        return Err(Error::InvitationExpired { organization_id: org.id(), invitation_id: invitation.id });
     }
     Ok(())
 }
 
-fn find_offer<V: OrganizationView>(org: &V, offer_id: OfferId) -> Result<&OwnershipOffer, Error> {
-    org.offer(offer_id).ok_or(Error::OwnershipOfferNotFound { offer_id })
+fn find_offer<'v, V: OrganizationView>(org: &Rows<'v, V>, offer_id: OfferId) -> Result<&'v OwnershipOffer, Error> {
+    org.offer(offer_id)?.ok_or(Error::OwnershipOfferNotFound { organization_id: org.id(), offer_id })
 }
 
-fn pending_offer(offer: &OwnershipOffer) -> Result<(), Error> {
+fn pending_offer<V: OrganizationView>(org: &Rows<'_, V>, offer: &OwnershipOffer) -> Result<(), Error> {
     match offer.status {
         OfferStatus::Pending => Ok(()),
-        status => Err(Error::OwnershipOfferNotOpen { offer_id: offer.id, status }),
+        status => Err(Error::OwnershipOfferNotOpen { organization_id: org.id(), offer_id: offer.id, status }),
     }
 }
 
 /// The target checks of both transfer paths (ORG-10), in order.
-fn may_take_ownership<V: OrganizationView>(org: &V, to: UserId, verification: VerificationStatus) -> Result<(), Error> {
-    match org.role_of(to) {
-        None => Err(Error::MemberNotFound { user_id: to }),
-        Some(Role::Owner) => Err(Error::AlreadyOwner { user_id: to }),
-        Some(_) => verified(to, verification),
+fn may_take_ownership<V: OrganizationView>(
+    org: &Rows<'_, V>,
+    to: UserId,
+    verification: VerificationStatus,
+) -> Result<(), Error> {
+    let organization_id = org.id();
+    match org.role_of(to)? {
+        None => Err(Error::MemberNotFound { organization_id, user_id: to }),
+        Some(Role::Owner) => Err(Error::AlreadyOwner { organization_id, user_id: to }),
+        Some(_) => verified(org, to, verification),
     }
 }
 
-fn verified(user_id: UserId, status: VerificationStatus) -> Result<(), Error> {
+fn verified<V: OrganizationView>(org: &Rows<'_, V>, user_id: UserId, status: VerificationStatus) -> Result<(), Error> {
     match status {
         VerificationStatus::Verified => Ok(()),
-        status => Err(Error::NewOwnerNotVerified { user_id, status }),
+        status => Err(Error::NewOwnerNotVerified { organization_id: org.id(), user_id, status }),
     }
 }

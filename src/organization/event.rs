@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::VoidReason;
-use crate::{Actor, AssignableRole, Email, InvitationId, OfferId, OrganizationId, Timestamp, UserId};
+use crate::{Actor, AssignableRole, Email, InvitationId, OfferId, OrganizationId, Role, StreamId, Timestamp, UserId};
 
 /// One thing that happened, with who did it and when.
 ///
@@ -92,13 +92,15 @@ pub enum Change {
         /// The invitation.
         invitation_id: InvitationId,
     },
-    /// A user joined, with the Member role (ORG-5).
+    /// A user joined (ORG-5), with the role they hold: Member, by every path today.
     #[serde(rename = "organization.member_added")]
     MemberAdded {
         /// The new member.
         user_id: UserId,
         /// Their stored email.
         email: Email,
+        /// The role they joined with.
+        role: AssignableRole,
     },
     /// A member's role changed (ORG-6).
     #[serde(rename = "organization.member_role_changed")]
@@ -116,20 +118,29 @@ pub enum Change {
     MemberRemoved {
         /// The member removed.
         user_id: UserId,
+        /// The role they held (never Owner).
+        role: AssignableRole,
     },
     /// A member left (ORG-8).
     #[serde(rename = "organization.member_left")]
     MemberLeft {
         /// The member who left.
         user_id: UserId,
+        /// The role they held (never Owner).
+        role: AssignableRole,
     },
-    /// Ownership moved in one step: `from` is now Admin, `to` is Owner (ORG-10).
+    /// Ownership moved in one step: `from` is now Admin, `to` is Owner (ORG-10). Carries
+    /// the roles each holds after it, so a projection needs nothing else.
     #[serde(rename = "organization.ownership_transferred")]
     OwnershipTransferred {
-        /// The previous Owner, now Admin.
+        /// The previous Owner.
         from: UserId,
+        /// The previous Owner's role now: Admin.
+        from_role: AssignableRole,
         /// The new Owner.
         to: UserId,
+        /// The new Owner's role now: Owner.
+        to_role: Role,
     },
     /// The Owner offered ownership to a member (ORG-10).
     #[serde(rename = "organization.ownership_offered")]
@@ -175,4 +186,45 @@ pub enum Change {
         /// The offer.
         offer_id: OfferId,
     },
+}
+
+impl Event {
+    /// The stream it belongs to.
+    #[must_use]
+    pub const fn stream(&self) -> StreamId {
+        StreamId::Organization(self.organization_id)
+    }
+
+    /// Its `type` tag, as it is serialized: `organization.member_added`, …
+    #[must_use]
+    pub const fn event_type(&self) -> &'static str {
+        self.change.event_type()
+    }
+}
+
+impl Change {
+    /// Its `type` tag, as it is serialized: `organization.member_added`, …
+    #[must_use]
+    pub const fn event_type(&self) -> &'static str {
+        match self {
+            Change::Created { .. } => "organization.created",
+            Change::InvitationCreated { .. } => "organization.invitation_created",
+            Change::InvitationResent { .. } => "organization.invitation_resent",
+            Change::InvitationAccepted { .. } => "organization.invitation_accepted",
+            Change::InvitationDeclined { .. } => "organization.invitation_declined",
+            Change::InvitationRevoked { .. } => "organization.invitation_revoked",
+            Change::InvitationExpired { .. } => "organization.invitation_expired",
+            Change::MemberAdded { .. } => "organization.member_added",
+            Change::MemberRoleChanged { .. } => "organization.member_role_changed",
+            Change::MemberRemoved { .. } => "organization.member_removed",
+            Change::MemberLeft { .. } => "organization.member_left",
+            Change::OwnershipTransferred { .. } => "organization.ownership_transferred",
+            Change::OwnershipOffered { .. } => "organization.ownership_offered",
+            Change::OwnershipOfferAccepted { .. } => "organization.ownership_offer_accepted",
+            Change::OwnershipOfferDeclined { .. } => "organization.ownership_offer_declined",
+            Change::OwnershipOfferRevoked { .. } => "organization.ownership_offer_revoked",
+            Change::OwnershipOfferVoided { .. } => "organization.ownership_offer_voided",
+            Change::OwnershipOfferExpired { .. } => "organization.ownership_offer_expired",
+        }
+    }
 }

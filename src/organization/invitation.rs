@@ -1,9 +1,8 @@
 //! Invitations to join an organization (ORG-4, ORG-5, ORG-13).
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
+use crate::codec::word_enum;
 use crate::{Email, InvitationId, Timestamp, UserId};
 
 /// An invitation: pending until exactly one of accepted, declined, revoked or expired.
@@ -21,6 +20,9 @@ pub struct Invitation {
     pub expires_at: Timestamp,
     /// Where it is in its lifecycle.
     pub status: InvitationStatus,
+    /// Who accepted it (or joined by direct add while it was pending): set exactly when
+    /// `status` is `accepted`.
+    pub accepted_by: Option<UserId>,
 }
 
 impl Invitation {
@@ -37,35 +39,20 @@ impl Invitation {
     }
 }
 
-/// Where an invitation is in its lifecycle (ORG-13). A pending invitation can be past its
-/// expiry until a sweep or a re-invite closes it as `Expired`: expiry at `now` is
-/// [`Invitation::is_expired_at`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum InvitationStatus {
-    /// Waiting for the invitee.
-    Pending,
-    /// Accepted by this user.
-    Accepted {
-        /// Who accepted it (or joined by direct add while it was pending).
-        user_id: UserId,
-    },
-    /// Declined by the invitee.
-    Declined,
-    /// Revoked by a member manager.
-    Revoked,
-    /// Closed as expired, by a sweep or a re-invite.
-    Expired,
-}
-
-impl fmt::Display for InvitationStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            InvitationStatus::Pending => "pending",
-            InvitationStatus::Accepted { .. } => "accepted",
-            InvitationStatus::Declined => "declined",
-            InvitationStatus::Revoked => "revoked",
-            InvitationStatus::Expired => "expired",
-        })
+word_enum! {
+    /// Where an invitation is in its lifecycle (ORG-13), stored and sent as one word. A
+    /// pending invitation can be past its expiry until a sweep or a re-invite closes it as
+    /// `expired`: expiry at `now` is [`Invitation::is_expired_at`].
+    pub enum InvitationStatus => "status" {
+        /// Waiting for the invitee.
+        Pending => "pending",
+        /// Accepted; [`Invitation::accepted_by`] says by whom.
+        Accepted => "accepted",
+        /// Declined by the invitee.
+        Declined => "declined",
+        /// Revoked by a member manager.
+        Revoked => "revoked",
+        /// Closed as expired, by a sweep or a re-invite.
+        Expired => "expired",
     }
 }

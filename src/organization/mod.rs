@@ -9,7 +9,7 @@ mod offer;
 mod state;
 
 pub use command::{Command, CreateOrganization, DEFAULT_TTL};
-pub use decide::{check, decide};
+pub use decide::{check, check_role, decide, merchant};
 pub use event::{Change, Event};
 pub use invitation::{Invitation, InvitationStatus};
 pub use offer::{OfferStatus, OwnershipOffer, VerificationStatus, VoidReason};
@@ -36,6 +36,31 @@ impl Organization {
     /// As [`decide`].
     pub fn decide(&self, command: Command, actor: Actor, now: Timestamp) -> Result<Vec<Event>, Error> {
         decide(self, command, actor, now)
+    }
+
+    /// Decides `command` and applies its events to this organization: the in-memory way to
+    /// run a command. Returns the events, to store or publish.
+    ///
+    /// # Errors
+    ///
+    /// As [`decide`]; a refused command changes nothing.
+    pub fn execute(&mut self, command: Command, actor: Actor, now: Timestamp) -> Result<Vec<Event>, Error> {
+        let events = decide(self, command, actor, now)?;
+        for event in &events {
+            // Events `decide` made always follow on; an error here would be a crate bug.
+            self.apply(event)?;
+        }
+        Ok(events)
+    }
+
+    /// [`merchant`] on this organization: the merchant `actor` is here, for customer
+    /// commands.
+    ///
+    /// # Errors
+    ///
+    /// As [`merchant`].
+    pub fn merchant(&self, actor: Actor) -> Result<crate::customer::Merchant, Error> {
+        merchant(self, actor)
     }
 
     /// [`check`] on this organization: may `actor` do `permission` here?

@@ -1,9 +1,8 @@
 //! Self-serve ownership offers (ORG-10) and identity verification.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
+use crate::codec::word_enum;
 use crate::{OfferId, Timestamp, UserId};
 
 /// An offer of ownership from the Owner to a member, pending until its target accepts or
@@ -22,6 +21,8 @@ pub struct OwnershipOffer {
     pub expires_at: Timestamp,
     /// Where it is in its lifecycle.
     pub status: OfferStatus,
+    /// Which decision voided it: set exactly when `status` is `voided`.
+    pub void_reason: Option<VoidReason>,
 }
 
 impl OwnershipOffer {
@@ -32,76 +33,50 @@ impl OwnershipOffer {
     }
 }
 
-/// Where an ownership offer is in its lifecycle (ORG-10, ORG-13).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum OfferStatus {
-    /// Waiting for its target.
-    Pending,
-    /// Accepted: ownership moved.
-    Accepted,
-    /// Declined by its target.
-    Declined,
-    /// Revoked by the Owner.
-    Revoked,
-    /// Voided by another decision; never reopens.
-    Voided {
-        /// Which decision voided it.
-        reason: VoidReason,
-    },
-    /// Closed as expired by a sweep.
-    Expired,
-}
-
-impl fmt::Display for OfferStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            OfferStatus::Pending => "pending",
-            OfferStatus::Accepted => "accepted",
-            OfferStatus::Declined => "declined",
-            OfferStatus::Revoked => "revoked",
-            OfferStatus::Voided { .. } => "voided",
-            OfferStatus::Expired => "expired",
-        })
+word_enum! {
+    /// Where an ownership offer is in its lifecycle (ORG-10, ORG-13), stored and sent as
+    /// one word.
+    pub enum OfferStatus => "status" {
+        /// Waiting for its target.
+        Pending => "pending",
+        /// Accepted: ownership moved.
+        Accepted => "accepted",
+        /// Declined by its target.
+        Declined => "declined",
+        /// Revoked by the Owner.
+        Revoked => "revoked",
+        /// Voided by another decision; never reopens. [`OwnershipOffer::void_reason`] says why.
+        Voided => "voided",
+        /// Closed as expired by a sweep.
+        Expired => "expired",
     }
 }
 
-/// Why a pending offer was voided (ORG-10).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VoidReason {
-    /// Its target was removed (ORG-7).
-    TargetRemoved,
-    /// Its target left (ORG-8).
-    TargetLeft,
-    /// Staff transferred ownership directly.
-    OwnerChanged,
-    /// The Owner made a new offer.
-    Replaced,
+word_enum! {
+    /// Why a pending offer was voided (ORG-10).
+    pub enum VoidReason => "reason" {
+        /// Its target was removed (ORG-7).
+        TargetRemoved => "target_removed",
+        /// Its target left (ORG-8).
+        TargetLeft => "target_left",
+        /// Staff transferred ownership directly.
+        OwnerChanged => "owner_changed",
+        /// The Owner made a new offer.
+        Replaced => "replaced",
+    }
 }
 
-/// A user's identity-verification status, a fact that lives outside the crate and is
-/// passed in with the command. Only `Verified` may take ownership (ORG-10).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VerificationStatus {
-    /// Never started.
-    Unverified,
-    /// Started, not finished.
-    Pending,
-    /// Completed.
-    Verified,
-    /// Tried and failed.
-    Failed,
-}
-
-impl fmt::Display for VerificationStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            VerificationStatus::Unverified => "unverified",
-            VerificationStatus::Pending => "pending",
-            VerificationStatus::Verified => "verified",
-            VerificationStatus::Failed => "failed",
-        })
+word_enum! {
+    /// A user's identity-verification status, a fact that lives outside the crate and is
+    /// passed in with the command. Only `Verified` may take ownership (ORG-10).
+    pub enum VerificationStatus => "verification" {
+        /// Never started.
+        Unverified => "unverified",
+        /// Started, not finished.
+        Pending => "pending",
+        /// Completed.
+        Verified => "verified",
+        /// Tried and failed.
+        Failed => "failed",
     }
 }

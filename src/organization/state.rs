@@ -5,8 +5,11 @@ use std::hash::BuildHasher;
 use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 use serde::{Deserialize, Serialize};
 
-use super::{Change, Event, Invitation, InvitationStatus, OfferStatus, OwnershipOffer};
-use crate::{AssignableRole, Email, InvitationId, OfferId, OrganizationId, Role, Timestamp, UserId};
+use super::{Change, Event, Invitation, InvitationStatus, OfferStatus, OwnershipOffer, VoidReason};
+use crate::{
+    AssignableRole, Email, InvitationId, Lookup, OfferId, OrganizationId, ReplayError, ReplayProblem, Role, StreamId,
+    Timestamp, UserId,
+};
 
 /// One user's membership of an organization; the role is held by the [`Organization`]
 /// (an owner field and the others' roles), so it comes beside this, never inside it.
@@ -29,33 +32,37 @@ struct Seat {
 
 /// What [`decide`](super::decide) needs to know about an organization, and nothing more.
 ///
-/// [`Organization`] answers it from memory. A database-backed service can answer it from a
-/// small struct it loads for the command at hand (the owner, the actor's and the target's
-/// memberships, the invitation or offer named, the member count) instead of the whole
-/// roster. Every method is a point lookup, so deciding is O(1) in the number of members.
+/// [`Organization`] answers it from memory. A database-backed service answers it with a
+/// [`Prefetched`](super::Prefetched) filled from the command's [`ReadPlan`](super::ReadPlan):
+/// a few indexed rows instead of the whole roster. Every method is a point lookup, so
+/// deciding is O(1) in the number of members; any of them may answer [`NotLoaded`], and
+/// `decide` then refuses with `view_incomplete` instead of treating it as absent.
+///
+/// [`NotLoaded`]: crate::NotLoaded
+#[expect(clippy::missing_errors_doc, reason = "every lookup errs only with `NotLoaded`, said once above")]
 pub trait OrganizationView {
     /// The organization's id.
     fn id(&self) -> OrganizationId;
-    /// Its version: the `version` of the last event applied.
+    /// Its version: the `version` of the last event applied (0 before it exists).
     fn version(&self) -> u64;
     /// The Owner's user id.
-    fn owner_id(&self) -> UserId;
+    fn owner_id(&self) -> Lookup<UserId>;
     /// How many members it has, the Owner included.
-    fn member_count(&self) -> usize;
+    fn member_count(&self) -> Lookup<usize>;
     /// The role of `user`, if a member.
-    fn role_of(&self, user: UserId) -> Option<Role>;
+    fn role_of(&self, user: UserId) -> Lookup<Option<Role>>;
     /// The member whose folded email equals `email`'s, if any.
-    fn member_with_email(&self, email: &Email) -> Option<UserId>;
+    fn member_with_email(&self, email: &Email) -> Lookup<Option<UserId>>;
     /// The invitation with this id, in any status.
-    fn invitation(&self, id: InvitationId) -> Option<&Invitation>;
+    fn invitation(&self, id: InvitationId) -> Lookup<Option<&Invitation>>;
     /// The pending invitation for `email`'s folded form, if any (expired or not).
-    fn pending_invitation(&self, email: &Email) -> Option<&Invitation>;
-    /// Every pending invitation, in any order (the sweep's input).
-    fn pending_invitations(&self) -> impl Iterator<Item = &Invitation>;
+    fn pending_invitation(&self, email: &Email) -> Lookup<Option<&Invitation>>;
+    /// Every pending invitation whose `expires_at <= now`, in any order (the sweep's input).
+    fn expired_pending_invitations(&self, now: Timestamp) -> Lookup<impl Iterator<Item = &Invitation>>;
     /// The ownership offer with this id, in any status.
-    fn offer(&self, id: OfferId) -> Option<&OwnershipOffer>;
+    fn offer(&self, id: OfferId) -> Lookup<Option<&OwnershipOffer>>;
     /// The pending ownership offer, if any (expired or not).
-    fn pending_offer(&self) -> Option<&OwnershipOffer>;
+    fn pending_offer(&self) -> Lookup<Option<&OwnershipOffer>>;
 }
 
 /// An organization and its team: exactly one Owner (a field, not a role to count), the
@@ -86,11 +93,10 @@ pub struct Organization {
 }
 
 impl Organization {
-    /// Rebuilds an organization from its events, oldest first. `None` unless the first
-    /// event is `organization.created`.
+    /// Rebuilds an organization from its events, oldest first, checking each (SPEC §1.5).
     ///
     /// ```
-    /// # fn main() -> Result<(), membership::Error> {
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use membership::organization::{CreateOrganization, Organization};
     /// use membership::{Actor, Email, OrganizationId, Timestamp, UserId};
     /// use uuid::Uuid;
@@ -101,16 +107,31 @@ impl Organization {
     ///     email: Email::parse("owner@example.com")?,
     /// };
     /// let events = Organization::create(create, Actor::User(owner), Timestamp::parse("2025-01-01T00:00:00Z")?)?;
-    /// let org = Organization::replay(&events).expect("starts with organization.created");
+    /// let org = Organization::replay(&events)?;
     /// assert_eq!(org.owner().user_id, owner);
     /// # Ok(()) }
     /// ```
-    pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<Self> {
+    ///
+    /// # Errors
+    ///
+    /// A [`ReplayError`] naming the first event at fault: an empty log, a first event that
+    /// is not `organization.created`, another organization's event, a version that does not
+    /// follow on, or an event whose precondition fails (adding a member twice, removing a
+    /// non-member, a transfer to a non-member, …). Never a state that breaks an invariant.
+    pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Self, ReplayError> {
         let mut events = events.into_iter();
-        let first = events.next()?;
+        let first = events.next().ok_or(ReplayError {
+            stream: StreamId::Organization(OrganizationId::new(uuid::Uuid::nil())),
+            version: 1,
+            problem: ReplayProblem::Empty,
+        })?;
+        let fail = |problem| ReplayError { stream: first.stream(), version: first.version, problem };
         let Change::Created { owner, email } = &first.change else {
-            return None;
+            return Err(fail(ReplayProblem::FirstEventNotCreation));
         };
+        if first.version != 1 {
+            return Err(fail(ReplayProblem::VersionOutOfOrder { expected: 1 }));
+        }
         let owner = Membership { user_id: *owner, email: email.clone(), created_at: first.at };
         let hasher = DefaultHashBuilder::default();
         let mut by_email = HashTable::new();
@@ -118,7 +139,7 @@ impl Organization {
         by_email.insert_unique(email_hash, (email_hash, owner.user_id), |(hash, _)| *hash);
         let mut org = Organization {
             id: first.organization_id,
-            version: first.version,
+            version: 1,
             created_at: first.at,
             owner,
             others: HashTable::new(),
@@ -130,18 +151,129 @@ impl Organization {
             hasher,
         };
         for event in events {
-            org.apply(event);
+            org.apply(event)?;
         }
-        Some(org)
+        Ok(org)
     }
 
-    /// Applies one event. Holds no rules and never fails: events are facts that `decide`
-    /// already checked. An event that names nobody here (it cannot come from `decide`) leaves
-    /// the state as it was, except for the version.
-    pub fn apply(&mut self, event: &Event) {
-        self.version = event.version;
+    /// Applies one event, after checking that it can follow this state: its organization,
+    /// the next version, and its precondition (SPEC §1.5). Holds no rules (those are
+    /// `decide`'s); events `decide` made always pass. A refused event changes nothing.
+    ///
+    /// # Errors
+    ///
+    /// A [`ReplayError`] naming the event's version and what is wrong with it.
+    pub fn apply(&mut self, event: &Event) -> Result<(), ReplayError> {
+        let fail = |problem| ReplayError { stream: StreamId::Organization(self.id), version: event.version, problem };
+        if event.organization_id != self.id {
+            return Err(fail(ReplayProblem::OtherStream { found: event.stream() }));
+        }
+        let expected = self.version.checked_add(1).ok_or(fail(ReplayProblem::VersionOverflow))?;
+        if event.version != expected {
+            return Err(fail(ReplayProblem::VersionOutOfOrder { expected }));
+        }
+        self.precondition(&event.change).map_err(fail)?;
+        self.version = expected;
+        self.evolve(event);
+        Ok(())
+    }
+
+    /// What must be true of this state for `change` to follow it: exactly what keeps
+    /// INV-ORG-A..C true after it.
+    fn precondition(&self, change: &Change) -> Result<(), ReplayProblem> {
+        use ReplayProblem as P;
+        let pending_invitation = |id: &InvitationId| match self.invitations.get(id) {
+            None => Err(P::UnknownInvitation),
+            Some(invitation) if invitation.status != InvitationStatus::Pending => Err(P::InvitationNotPending),
+            Some(_) => Ok(()),
+        };
+        let pending_offer = |id: &OfferId| match self.offers.get(id) {
+            None => Err(P::UnknownOffer),
+            Some(_) if self.pending_offer != Some(*id) => Err(P::OfferNotPending),
+            Some(_) => Ok(()),
+        };
+        let seat_with = |user: &UserId, role: &AssignableRole| match self.member(*user) {
+            None => Err(P::NotAMember),
+            Some((_, Role::Owner)) => Err(P::RoleNotAllowed),
+            Some((_, held)) if held != role.role() => Err(P::RoleMismatch),
+            Some(_) => Ok(()),
+        };
+        let no_offer_to = |user: &UserId| match self.pending_offer().filter(|offer| offer.to == *user) {
+            Some(_) => Err(P::OfferLeftPending),
+            None => Ok(()),
+        };
+        match change {
+            Change::Created { .. } => Err(P::CreatedAgain),
+            Change::InvitationCreated { invitation_id, email, invited_by, .. } => {
+                if self.invitations.contains_key(invitation_id) {
+                    Err(P::IdReused)
+                } else if self.pending_by_email.contains_key(email) || self.user_with_email(email).is_some() {
+                    Err(P::InvitationAlreadyPending)
+                } else if self.member(*invited_by).is_none() {
+                    Err(P::NotAMember)
+                } else {
+                    Ok(())
+                }
+            }
+            Change::InvitationResent { invitation_id, .. }
+            | Change::InvitationAccepted { invitation_id, .. }
+            | Change::InvitationDeclined { invitation_id }
+            | Change::InvitationRevoked { invitation_id }
+            | Change::InvitationExpired { invitation_id } => pending_invitation(invitation_id),
+            Change::MemberAdded { user_id, email, .. } => {
+                if self.member(*user_id).is_some() {
+                    Err(P::AlreadyAMember)
+                } else if self.user_with_email(email).is_some() {
+                    Err(P::EmailTaken)
+                } else if self.pending_by_email.contains_key(email) {
+                    Err(P::InvitationAlreadyPending)
+                } else {
+                    Ok(())
+                }
+            }
+            Change::MemberRoleChanged { user_id, from, .. } => seat_with(user_id, from),
+            Change::MemberRemoved { user_id, role } | Change::MemberLeft { user_id, role } => {
+                seat_with(user_id, role)?;
+                no_offer_to(user_id)
+            }
+            Change::OwnershipTransferred { from, from_role, to, to_role } => {
+                if *from != self.owner.user_id {
+                    Err(P::NotTheOwner)
+                } else if *from_role != AssignableRole::Admin || *to_role != Role::Owner {
+                    Err(P::RoleNotAllowed)
+                } else if self.seat(*to).is_none() {
+                    Err(P::NotAMember)
+                } else if self.pending_offer.is_some() {
+                    Err(P::OfferLeftPending)
+                } else {
+                    Ok(())
+                }
+            }
+            Change::OwnershipOffered { offer_id, from, to, .. } => {
+                if self.offers.contains_key(offer_id) {
+                    Err(P::IdReused)
+                } else if self.pending_offer.is_some() {
+                    Err(P::OfferLeftPending)
+                } else if *from != self.owner.user_id {
+                    Err(P::NotTheOwner)
+                } else if self.seat(*to).is_none() {
+                    Err(P::NotAMember)
+                } else {
+                    Ok(())
+                }
+            }
+            Change::OwnershipOfferAccepted { offer_id }
+            | Change::OwnershipOfferDeclined { offer_id }
+            | Change::OwnershipOfferRevoked { offer_id }
+            | Change::OwnershipOfferVoided { offer_id, .. }
+            | Change::OwnershipOfferExpired { offer_id } => pending_offer(offer_id),
+        }
+    }
+
+    /// Moves the state on by a change whose precondition holds.
+    fn evolve(&mut self, event: &Event) {
         match &event.change {
-            // Only `replay` starts an organization.
+            // Only `replay` starts an organization, and the precondition refuses a second.
             Change::Created { .. } => {}
             Change::InvitationCreated { invitation_id, email, invited_by, expires_at } => {
                 self.pending_by_email.insert(email.clone(), *invitation_id);
@@ -154,6 +286,7 @@ impl Organization {
                         created_at: event.at,
                         expires_at: *expires_at,
                         status: InvitationStatus::Pending,
+                        accepted_by: None,
                     },
                 );
             }
@@ -163,22 +296,22 @@ impl Organization {
                 }
             }
             Change::InvitationAccepted { invitation_id, user_id } => {
-                self.close_invitation(*invitation_id, InvitationStatus::Accepted { user_id: *user_id });
+                self.close_invitation(*invitation_id, InvitationStatus::Accepted, Some(*user_id));
             }
             Change::InvitationDeclined { invitation_id } => {
-                self.close_invitation(*invitation_id, InvitationStatus::Declined);
+                self.close_invitation(*invitation_id, InvitationStatus::Declined, None);
             }
             Change::InvitationRevoked { invitation_id } => {
-                self.close_invitation(*invitation_id, InvitationStatus::Revoked);
+                self.close_invitation(*invitation_id, InvitationStatus::Revoked, None);
             }
             Change::InvitationExpired { invitation_id } => {
-                self.close_invitation(*invitation_id, InvitationStatus::Expired);
+                self.close_invitation(*invitation_id, InvitationStatus::Expired, None);
             }
-            Change::MemberAdded { user_id, email } => {
+            Change::MemberAdded { user_id, email, role } => {
                 let email_hash = self.hasher.hash_one(email);
                 self.by_email.insert_unique(email_hash, (email_hash, *user_id), |(hash, _)| *hash);
                 let membership = Membership { user_id: *user_id, email: email.clone(), created_at: event.at };
-                self.insert_seat(Seat { membership, role: AssignableRole::Member });
+                self.insert_seat(Seat { membership, role: *role });
             }
             Change::MemberRoleChanged { user_id, to, .. } => {
                 let hash = self.hasher.hash_one(user_id);
@@ -186,7 +319,7 @@ impl Organization {
                     seat.role = *to;
                 }
             }
-            Change::MemberRemoved { user_id } | Change::MemberLeft { user_id } => {
+            Change::MemberRemoved { user_id, .. } | Change::MemberLeft { user_id, .. } => {
                 if let Some(seat) = self.remove_seat(*user_id) {
                     let email_hash = self.hasher.hash_one(&seat.membership.email);
                     if let Ok(entry) = self.by_email.find_entry(email_hash, |(_, user)| user == user_id) {
@@ -194,10 +327,10 @@ impl Organization {
                     }
                 }
             }
-            Change::OwnershipTransferred { to, .. } => {
+            Change::OwnershipTransferred { to, from_role, .. } => {
                 if let Some(seat) = self.remove_seat(*to) {
                     let previous = std::mem::replace(&mut self.owner, seat.membership);
-                    self.insert_seat(Seat { membership: previous, role: AssignableRole::Admin });
+                    self.insert_seat(Seat { membership: previous, role: *from_role });
                 }
             }
             Change::OwnershipOffered { offer_id, from, to, expires_at } => {
@@ -211,16 +344,17 @@ impl Organization {
                         created_at: event.at,
                         expires_at: *expires_at,
                         status: OfferStatus::Pending,
+                        void_reason: None,
                     },
                 );
             }
-            Change::OwnershipOfferAccepted { offer_id } => self.close_offer(*offer_id, OfferStatus::Accepted),
-            Change::OwnershipOfferDeclined { offer_id } => self.close_offer(*offer_id, OfferStatus::Declined),
-            Change::OwnershipOfferRevoked { offer_id } => self.close_offer(*offer_id, OfferStatus::Revoked),
+            Change::OwnershipOfferAccepted { offer_id } => self.close_offer(*offer_id, OfferStatus::Accepted, None),
+            Change::OwnershipOfferDeclined { offer_id } => self.close_offer(*offer_id, OfferStatus::Declined, None),
+            Change::OwnershipOfferRevoked { offer_id } => self.close_offer(*offer_id, OfferStatus::Revoked, None),
             Change::OwnershipOfferVoided { offer_id, reason } => {
-                self.close_offer(*offer_id, OfferStatus::Voided { reason: *reason });
+                self.close_offer(*offer_id, OfferStatus::Voided, Some(*reason));
             }
-            Change::OwnershipOfferExpired { offer_id } => self.close_offer(*offer_id, OfferStatus::Expired),
+            Change::OwnershipOfferExpired { offer_id } => self.close_offer(*offer_id, OfferStatus::Expired, None),
         }
     }
 
@@ -240,18 +374,20 @@ impl Organization {
         self.others.find(self.hasher.hash_one(user), |seat| seat.membership.user_id == user)
     }
 
-    fn close_invitation(&mut self, id: InvitationId, status: InvitationStatus) {
+    fn close_invitation(&mut self, id: InvitationId, status: InvitationStatus, accepted_by: Option<UserId>) {
         if let Some(invitation) = self.invitations.get_mut(&id) {
             invitation.status = status;
+            invitation.accepted_by = accepted_by;
             if self.pending_by_email.get(&invitation.email) == Some(&id) {
                 self.pending_by_email.remove(&invitation.email);
             }
         }
     }
 
-    fn close_offer(&mut self, id: OfferId, status: OfferStatus) {
+    fn close_offer(&mut self, id: OfferId, status: OfferStatus, void_reason: Option<VoidReason>) {
         if let Some(offer) = self.offers.get_mut(&id) {
             offer.status = status;
+            offer.void_reason = void_reason;
         }
         if self.pending_offer == Some(id) {
             self.pending_offer = None;
@@ -325,6 +461,35 @@ impl Organization {
         self.invitations.values()
     }
 
+    /// The invitation with this id, in any status.
+    #[must_use]
+    pub fn invitation(&self, id: InvitationId) -> Option<&Invitation> {
+        self.invitations.get(&id)
+    }
+
+    /// The pending invitation for `email`'s folded form, if any (expired or not).
+    #[must_use]
+    pub fn pending_invitation(&self, email: &Email) -> Option<&Invitation> {
+        self.pending_by_email.get(email).and_then(|id| self.invitations.get(id))
+    }
+
+    /// Every pending invitation (expired or not), in no particular order.
+    pub fn pending_invitations(&self) -> impl Iterator<Item = &Invitation> {
+        self.pending_by_email.values().filter_map(|id| self.invitations.get(id))
+    }
+
+    /// The offer with this id, in any status.
+    #[must_use]
+    pub fn offer(&self, id: OfferId) -> Option<&OwnershipOffer> {
+        self.offers.get(&id)
+    }
+
+    /// The pending ownership offer, if any (expired or not).
+    #[must_use]
+    pub fn pending_offer(&self) -> Option<&OwnershipOffer> {
+        self.pending_offer.and_then(|id| self.offers.get(&id))
+    }
+
     /// Every ownership offer ever made here, in no particular order.
     pub fn offers(&self) -> impl Iterator<Item = &OwnershipOffer> {
         self.offers.values()
@@ -341,44 +506,44 @@ impl OrganizationView for Organization {
         self.version
     }
 
-    fn owner_id(&self) -> UserId {
-        self.owner.user_id
+    fn owner_id(&self) -> Lookup<UserId> {
+        Ok(self.owner.user_id)
     }
 
-    fn member_count(&self) -> usize {
-        Organization::member_count(self)
+    fn member_count(&self) -> Lookup<usize> {
+        Ok(Organization::member_count(self))
     }
 
     #[inline]
-    fn role_of(&self, user: UserId) -> Option<Role> {
+    fn role_of(&self, user: UserId) -> Lookup<Option<Role>> {
         if user == self.owner.user_id {
-            return Some(Role::Owner);
+            return Ok(Some(Role::Owner));
         }
-        self.seat(user).map(|seat| seat.role.role())
+        Ok(self.seat(user).map(|seat| seat.role.role()))
     }
 
-    fn member_with_email(&self, email: &Email) -> Option<UserId> {
-        self.user_with_email(email)
+    fn member_with_email(&self, email: &Email) -> Lookup<Option<UserId>> {
+        Ok(self.user_with_email(email))
     }
 
-    fn invitation(&self, id: InvitationId) -> Option<&Invitation> {
-        self.invitations.get(&id)
+    fn invitation(&self, id: InvitationId) -> Lookup<Option<&Invitation>> {
+        Ok(Organization::invitation(self, id))
     }
 
-    fn pending_invitation(&self, email: &Email) -> Option<&Invitation> {
-        self.pending_by_email.get(email).and_then(|id| self.invitations.get(id))
+    fn pending_invitation(&self, email: &Email) -> Lookup<Option<&Invitation>> {
+        Ok(Organization::pending_invitation(self, email))
     }
 
-    fn pending_invitations(&self) -> impl Iterator<Item = &Invitation> {
-        self.pending_by_email.values().filter_map(|id| self.invitations.get(id))
+    fn expired_pending_invitations(&self, now: Timestamp) -> Lookup<impl Iterator<Item = &Invitation>> {
+        Ok(self.pending_invitations().filter(move |invitation| invitation.is_expired_at(now)))
     }
 
-    fn offer(&self, id: OfferId) -> Option<&OwnershipOffer> {
-        self.offers.get(&id)
+    fn offer(&self, id: OfferId) -> Lookup<Option<&OwnershipOffer>> {
+        Ok(Organization::offer(self, id))
     }
 
-    fn pending_offer(&self) -> Option<&OwnershipOffer> {
-        self.pending_offer.and_then(|id| self.offers.get(&id))
+    fn pending_offer(&self) -> Lookup<Option<&OwnershipOffer>> {
+        Ok(Organization::pending_offer(self))
     }
 }
 

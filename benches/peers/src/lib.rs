@@ -109,7 +109,7 @@ impl Ours {
                     events.push(Event { organization_id: *id, version, at: now, actor: Actor::System, change });
                 };
                 for &(user_id, role) in &people[1..] {
-                    push(Change::MemberAdded { user_id, email: email(user_id) });
+                    push(Change::MemberAdded { user_id, email: email(user_id), role: AssignableRole::Member });
                     if let Ok(to @ (AssignableRole::Admin | AssignableRole::Finance)) = AssignableRole::try_from(role) {
                         push(Change::MemberRoleChanged { user_id, from: AssignableRole::Member, to });
                     }
