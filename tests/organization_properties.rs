@@ -7,7 +7,9 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::TimeDelta;
-use membership::organization::{Command, InvitationStatus, OfferStatus, OrganizationView, VerificationStatus};
+use membership::organization::{
+    Command, InvitationStatus, OfferStatus, OrganizationView, Prefetched, VerificationStatus, decide, plan,
+};
 use membership::{Actor, Email, Error, Permission, Role, Ttl, policy};
 use proptest::prelude::*;
 
@@ -216,7 +218,7 @@ fn assert_checks_follow_the_matrix(team: &Team) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // Cases: PROPTEST_CASES (256 unless set), so a soak is one environment variable.
 
     #[test]
     fn inv_org_invariants_hold_after_every_step(start_full: bool, ops in prop::collection::vec(op(), 1..60)) {
@@ -227,6 +229,12 @@ proptest! {
             let before = team.org.clone();
             // INV-ORG-D and E are asserted inside `run`.
             let (actor, command) = resolve(&op, &team);
+            // The read plan names every row `decide` reads: a view holding only those rows
+            // decides exactly as the whole state does.
+            let reads = plan(&command, actor, team.now);
+            let prefetched = Prefetched::prefetch(&team.org, &reads).unwrap();
+            let from_rows = decide(&prefetched, command.clone(), actor, team.now);
+            prop_assert_eq!(&from_rows, &team.org.decide(command.clone(), actor, team.now), "{:?}", reads);
             if let Ok(changes) = team.run(actor, command) {
                 // A no-op emits nothing; a decision that emits changes the state.
                 prop_assert_eq!(changes.is_empty(), team.org == before);

@@ -6,6 +6,7 @@ mod command;
 mod decide;
 mod event;
 mod member;
+mod plan;
 mod role;
 mod state;
 
@@ -14,6 +15,7 @@ pub use command::{Command, CreateCustomer, CustomerKind, MemberUpdate, OwnerMemb
 pub use decide::{Absent, check_portal, check_read, create, decide};
 pub use event::{Change, Event};
 pub use member::Member;
+pub use plan::{Prefetched, Read, plan, plan_access};
 pub use role::MemberRole;
 pub(crate) use role::SeatRole;
 pub use state::{Customer, CustomerView, Profile};

@@ -6,6 +6,7 @@ mod decide;
 mod event;
 mod invitation;
 mod offer;
+mod plan;
 mod state;
 
 pub use command::{Command, CreateOrganization, DEFAULT_TTL};
@@ -13,6 +14,7 @@ pub use decide::{check, check_role, decide, merchant};
 pub use event::{Change, Event};
 pub use invitation::{Invitation, InvitationStatus};
 pub use offer::{OfferStatus, OwnershipOffer, VerificationStatus, VoidReason};
+pub use plan::{Prefetched, Read, plan};
 pub use state::{Membership, Organization, OrganizationView};
 
 use crate::{Actor, Error, Permission, Timestamp};
