@@ -61,6 +61,14 @@ impl Email {
         Ok(Self(text.into()))
     }
 
+    /// An address read back from storage, as it was stored, without re-validating: stored
+    /// data must always load, even if a later release validates more strictly. Input from
+    /// people goes through [`Email::parse`].
+    #[must_use]
+    pub fn from_stored(text: impl Into<Box<str>>) -> Self {
+        Self(text.into())
+    }
+
     /// The address as it was given (trimmed).
     #[must_use]
     pub fn as_str(&self) -> &str {
@@ -156,7 +164,7 @@ impl Serialize for Email {
 impl<'de> Deserialize<'de> for Email {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self(text.into()))
+        Ok(Self::from_stored(text))
     }
 }
 

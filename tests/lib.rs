@@ -15,5 +15,6 @@ mod organization_properties;
 mod organization_rules;
 mod polar_wire;
 mod readme;
+mod seam;
 mod support;
 mod wire;
