@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod actor;
+mod aggregate;
 mod codec;
 pub mod customer;
 mod email;
@@ -18,6 +19,7 @@ mod view;
 pub mod wire;
 
 pub use actor::{Actor, ActorKind};
+pub use aggregate::{Aggregate, StoredEvent};
 pub use email::Email;
 pub use error::{Error, ErrorKind, Location, PolarStatus};
 pub use id::{CustomerId, InvitationId, MemberId, OfferId, OrganizationId, UserId};

@@ -14,6 +14,7 @@ use membership::{Email, ExternalId, Name, Role};
 use proptest::prelude::*;
 
 use crate::customer_kit::*;
+use crate::row_store::CustomerRows;
 use crate::support::email;
 
 fn pool_member(n: u8) -> membership::MemberId {
@@ -129,6 +130,8 @@ proptest! {
     ) {
         let kind = if team { CustomerKind::Team } else { CustomerKind::Individual };
         let mut account = Account::create(create_command(kind, Some(mail(1))));
+        let mut rows = CustomerRows::new(CUSTOMER);
+        rows.project_log(&account.log);
         assert_invariants(&account);
         for (minute, (actor, command)) in (1..).zip(steps) {
             account.at(minute);
@@ -147,11 +150,15 @@ proptest! {
                     check_portal(&account.customer, actor, capability)
                 );
             }
+            // A row store built on the seam alone decides the same, and its tables, projected
+            // from the events alone, hold what the aggregate holds.
+            prop_assert_eq!(&rows.execute(command.clone(), actor, account.now), &from_rows);
             if let Ok(events) = account.run(actor, command.clone()) {
                 prop_assert_eq!(events.is_empty(), account.customer == before, "no-op iff no events");
                 assert_webhooks(&account, &events);
             }
             assert_invariants(&account);
+            rows.assert_same_as(&account.customer);
             let json = serde_json::to_string(&command).unwrap();
             prop_assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), command);
         }

@@ -15,6 +15,7 @@ mod organization_properties;
 mod organization_rules;
 mod polar_wire;
 mod readme;
+mod row_store;
 mod seam;
 mod support;
 mod wire;

@@ -13,6 +13,7 @@ use membership::organization::{
 use membership::{Actor, Email, Error, Permission, Role, Ttl, policy};
 use proptest::prelude::*;
 
+use crate::row_store::OrgRows;
 use crate::support::*;
 
 const USERS: u8 = 6;
@@ -223,6 +224,8 @@ proptest! {
     #[test]
     fn inv_org_invariants_hold_after_every_step(start_full: bool, ops in prop::collection::vec(op(), 1..60)) {
         let mut team = if start_full { Team::standard() } else { Team::new() };
+        let mut rows = OrgRows::new(ORG);
+        rows.project_log(&team.log);
         assert_invariants(&team);
         for op in ops {
             team.now = team.now.saturating_add(op.advance);
@@ -235,11 +238,15 @@ proptest! {
             let prefetched = Prefetched::prefetch(&team.org, &reads).unwrap();
             let from_rows = decide(&prefetched, command.clone(), actor, team.now);
             prop_assert_eq!(&from_rows, &team.org.decide(command.clone(), actor, team.now), "{:?}", reads);
+            // A row store built on the seam alone decides the same, and its tables, projected
+            // from the events alone, hold what the aggregate holds.
+            prop_assert_eq!(&rows.execute(command.clone(), actor, team.now), &from_rows);
             if let Ok(changes) = team.run(actor, command) {
                 // A no-op emits nothing; a decision that emits changes the state.
                 prop_assert_eq!(changes.is_empty(), team.org == before);
             }
             assert_invariants(&team);
+            rows.assert_same_as(&team.org);
             assert_checks_follow_the_matrix(&team);
             // Commands round-trip through serde.
             let json = serde_json::to_string(&op.command).unwrap();
