@@ -5,8 +5,9 @@ use std::fmt;
 
 use crate::StreamId;
 
-/// A stored log that cannot be replayed: the stream, the version of the first event at
-/// fault and what is wrong. Replay never panics and never returns a state that breaks an
+/// Stored data that cannot be loaded: a log that cannot be replayed (the version of the
+/// first event at fault) or rows that break an invariant (the rows' version), and what is
+/// wrong. Replay never panics and never returns a state that breaks an
 /// invariant; this is what it returns instead.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -80,8 +81,12 @@ pub enum ReplayProblem {
     RecordMismatch,
     /// The customer is deleted while it still has members.
     MembersRemain,
-    /// The customer would be left without its owner.
+    /// The customer (or, in rows, the organization) would be left without its owner.
     OwnerMissing,
+    /// Rows name two owners.
+    TwoOwners,
+    /// A snapshot of a schema version this crate does not know.
+    UnknownSchema,
     /// An individual customer would get a second member.
     IndividualCustomerSingleMember,
     /// The event changes the kind from team to individual.
@@ -120,6 +125,8 @@ impl fmt::Display for ReplayProblem {
             ReplayProblem::OtherCustomer => f.write_str("the member belongs to another customer"),
             ReplayProblem::RecordMismatch => f.write_str("the member's record does not match the one held"),
             ReplayProblem::MembersRemain => f.write_str("the customer is deleted while it has members"),
+            ReplayProblem::TwoOwners => f.write_str("two members are the owner"),
+            ReplayProblem::UnknownSchema => f.write_str("the snapshot's schema version is unknown"),
             ReplayProblem::OwnerMissing => f.write_str("the customer has no owner"),
             ReplayProblem::IndividualCustomerSingleMember => {
                 f.write_str("an individual customer would have a second member")

@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use membership::customer::{
-    Command, CustomerActor, CustomerKind, Event, MemberRole, MemberUpdate, Prefetched, check_portal, check_read,
-    decide, plan, plan_access,
+    Command, Customer, CustomerActor, CustomerKind, Event, MemberRole, MemberUpdate, Prefetched, check_portal,
+    check_read, decide, plan, plan_access,
 };
 use membership::policy::PortalCapability;
 use membership::wire::{WebhookType, webhooks};
@@ -159,6 +159,10 @@ proptest! {
             }
             assert_invariants(&account);
             rows.assert_same_as(&account.customer);
+            // Snapshots: rows and their JSON load back through the checked constructor.
+            prop_assert_eq!(&Customer::from_rows(account.customer.to_rows()).unwrap(), &account.customer);
+            let snapshot = serde_json::to_string(&account.customer).unwrap();
+            prop_assert_eq!(&serde_json::from_str::<Customer>(&snapshot).unwrap(), &account.customer);
             let json = serde_json::to_string(&command).unwrap();
             prop_assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), command);
         }

@@ -8,7 +8,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::TimeDelta;
 use membership::organization::{
-    Command, InvitationStatus, OfferStatus, OrganizationView, Prefetched, VerificationStatus, decide, plan,
+    Command, InvitationStatus, OfferStatus, Organization, OrganizationView, Prefetched, VerificationStatus, decide,
+    plan,
 };
 use membership::{Actor, Email, Error, Permission, Role, Ttl, policy};
 use proptest::prelude::*;
@@ -247,6 +248,10 @@ proptest! {
             }
             assert_invariants(&team);
             rows.assert_same_as(&team.org);
+            // Snapshots: rows and their JSON load back through the checked constructor.
+            prop_assert_eq!(&Organization::from_rows(team.org.to_rows()).unwrap(), &team.org);
+            let snapshot = serde_json::to_string(&team.org).unwrap();
+            prop_assert_eq!(&serde_json::from_str::<Organization>(&snapshot).unwrap(), &team.org);
             assert_checks_follow_the_matrix(&team);
             // Commands round-trip through serde.
             let json = serde_json::to_string(&op.command).unwrap();

@@ -4,8 +4,8 @@
 
 use membership::customer::{self, Change as CustomerChange, Command as CustomerCommand, CustomerKind, MemberRole};
 use membership::organization::{
-    self, Change, Command, InvitationStatus, OfferStatus, Organization, Prefetched, Read, VerificationStatus,
-    VoidReason,
+    self, Change, Command, InvitationStatus, OfferStatus, Organization, OwnershipOffer, Prefetched, Read,
+    VerificationStatus, VoidReason,
 };
 use membership::policy::PortalCapability;
 use membership::{
@@ -410,4 +410,88 @@ fn spec_3_errors_say_where_an_invalid_field_came_from() {
     assert_eq!(read, error.polar_body());
     let stale = Error::StaleWrite { stream: StreamId::Organization(ORG), expected_version: 4 };
     assert_eq!((stale.code(), stale.is_conflict(), stale.polar_status().as_u16()), ("stale_write", true, 409));
+}
+
+// Snapshots and rows: a constructor that checks the invariants -------------------------------
+
+#[test]
+fn inv_org_a_rows_with_two_owners_or_an_owner_who_is_also_a_member_are_an_error() {
+    let team = Team::standard();
+    let rows = team.org.to_rows();
+    assert_eq!(rows.schema_version, organization::SNAPSHOT_SCHEMA_VERSION);
+    let refused = |rows: organization::Snapshot, problem| {
+        let error = Organization::from_rows(rows).unwrap_err();
+        assert_eq!((error.stream, error.problem), (StreamId::Organization(ORG), problem), "{error}");
+    };
+    let mut two_owners = rows.clone();
+    two_owners.members.iter_mut().find(|row| row.membership.user_id == ADMIN).unwrap().role = Role::Owner;
+    refused(two_owners, ReplayProblem::TwoOwners);
+    let mut no_owner = rows.clone();
+    no_owner.members.retain(|row| row.role != Role::Owner);
+    refused(no_owner, ReplayProblem::OwnerMissing);
+    let mut owner_twice = rows.clone();
+    let owner = owner_twice.members.iter().find(|row| row.role == Role::Owner).unwrap().clone();
+    owner_twice.members.push(organization::MemberRow { role: Role::Admin, ..owner });
+    refused(owner_twice, ReplayProblem::AlreadyAMember);
+    let mut same_email = rows.clone();
+    let admin = same_email.members.iter_mut().find(|row| row.membership.user_id == ADMIN).unwrap();
+    admin.membership.email = email("U1@example.com");
+    refused(same_email, ReplayProblem::EmailTaken);
+    let mut unknown = rows.clone();
+    unknown.schema_version = 99;
+    refused(unknown, ReplayProblem::UnknownSchema);
+    // A snapshot that breaks an invariant does not deserialize either.
+    let mut json = serde_json::to_value(&team.org).unwrap();
+    json["members"][0]["role"] = serde_json::json!("owner");
+    json["members"][1]["role"] = serde_json::json!("owner");
+    assert!(serde_json::from_value::<Organization>(json).is_err());
+}
+
+#[test]
+fn inv_org_c_rows_with_two_pending_offers_or_a_pending_invitation_for_a_member_are_an_error() {
+    let mut team = Team::standard();
+    team.invite(invitation(1), email("a@example.com"));
+    team.offer(offer(1), ADMIN, ttl_minutes(10));
+    let rows = team.org.to_rows();
+    let mut invited_member = rows.clone();
+    invited_member.invitations[0].email = email_of(ADMIN);
+    assert_eq!(Organization::from_rows(invited_member).unwrap_err().problem, ReplayProblem::InvitationAlreadyPending);
+    let mut two_offers = rows.clone();
+    two_offers.offers.push(OwnershipOffer { id: offer(2), ..rows.offers[0] });
+    assert_eq!(Organization::from_rows(two_offers).unwrap_err().problem, ReplayProblem::OfferLeftPending);
+    let mut accepted_by_nobody = rows;
+    accepted_by_nobody.invitations[0].status = InvitationStatus::Accepted;
+    assert_eq!(Organization::from_rows(accepted_by_nobody).unwrap_err().problem, ReplayProblem::RecordMismatch);
+}
+
+#[test]
+fn inv_cus_a_rows_with_two_owners_or_none_are_an_error() {
+    let account = Account::team();
+    let rows = account.customer.to_rows();
+    let refused = |rows: customer::Snapshot, problem| {
+        let error = customer::Customer::from_rows(rows).unwrap_err();
+        assert_eq!((error.stream, error.problem), (StreamId::Customer(CUSTOMER), problem), "{error}");
+    };
+    let mut two_owners = rows.clone();
+    two_owners.members[1].role = MemberRole::Owner;
+    refused(two_owners, ReplayProblem::TwoOwners);
+    let mut no_owner = rows.clone();
+    no_owner.members.remove(0);
+    refused(no_owner, ReplayProblem::OwnerMissing);
+    let mut twice = rows.clone();
+    let again = customer::Member { email: mail(9), role: MemberRole::Member, ..twice.members[0].clone() };
+    twice.members.push(again);
+    refused(twice, ReplayProblem::IdReused);
+    let mut same_email = rows.clone();
+    same_email.members[1].email = email("M1@EXAMPLE.com");
+    refused(same_email, ReplayProblem::EmailTaken);
+    let mut retired_active = rows.clone();
+    retired_active.retired.push(PLAIN);
+    refused(retired_active, ReplayProblem::IdReused);
+    let mut individual = rows.clone();
+    individual.profile.kind = CustomerKind::Individual;
+    refused(individual, ReplayProblem::IndividualCustomerSingleMember);
+    let mut deleted_with_members = rows;
+    deleted_with_members.profile.deleted = true;
+    refused(deleted_with_members, ReplayProblem::MembersRemain);
 }

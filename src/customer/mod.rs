@@ -8,6 +8,7 @@ mod event;
 mod member;
 mod plan;
 mod role;
+mod snapshot;
 mod state;
 
 pub use actor::{CustomerActor, Merchant};
@@ -18,6 +19,7 @@ pub use member::Member;
 pub use plan::{Prefetched, Read, plan, plan_access};
 pub use role::MemberRole;
 pub(crate) use role::SeatRole;
+pub use snapshot::{SNAPSHOT_SCHEMA_VERSION, Snapshot};
 pub use state::{Customer, CustomerView, Profile};
 
 use crate::{Error, Timestamp};

@@ -67,7 +67,7 @@ struct Record {
 ///
 /// Built only from events ([`Customer::replay`]) and changed only by the checked
 /// [`apply`](Customer::apply); every rule is in [`decide`](super::decide).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Customer {
     id: CustomerId,
     version: u64,
@@ -141,6 +141,68 @@ impl Customer {
             return Err(ReplayError { stream: customer.stream(), version, problem: ReplayProblem::OwnerMissing });
         }
         Ok(customer)
+    }
+
+    /// Builds a customer from its rows (a [`Snapshot`](super::Snapshot), or a store's
+    /// tables), checking every invariant: exactly one owner while it exists and no members
+    /// once deleted, members of this customer only, unique ids (retired ones included),
+    /// unique folded emails and external ids, and one member for an individual customer.
+    ///
+    /// # Errors
+    ///
+    /// A [`ReplayError`] at the snapshot's version naming the first broken invariant.
+    pub fn from_rows(rows: super::Snapshot) -> Result<Self, ReplayError> {
+        use ReplayProblem as P;
+        let super::Snapshot { schema_version, id, version, profile, members, retired } = rows;
+        let fail = |problem| ReplayError { stream: StreamId::Customer(id), version, problem };
+        if schema_version != super::SNAPSHOT_SCHEMA_VERSION {
+            return Err(fail(P::UnknownSchema));
+        }
+        if version == 0 {
+            return Err(fail(P::VersionOutOfOrder { expected: 1 }));
+        }
+        let owners = members.iter().filter(|member| member.role == MemberRole::Owner).count();
+        match (profile.deleted, owners) {
+            (true, _) if !members.is_empty() => return Err(fail(P::MembersRemain)),
+            (false, 0) => return Err(fail(P::OwnerMissing)),
+            (false, 2..) => return Err(fail(P::TwoOwners)),
+            _ => {}
+        }
+        if profile.kind == CustomerKind::Individual && members.len() > 1 {
+            return Err(fail(P::IndividualCustomerSingleMember));
+        }
+        let mut customer = Customer {
+            id,
+            version,
+            profile,
+            owner: None,
+            others: HashMap::new(),
+            by_email: HashMap::new(),
+            by_external_id: HashMap::new(),
+            retired: retired.into_iter().collect(),
+        };
+        for (order, member) in (1..).zip(members) {
+            customer.ours(&member).map_err(fail)?;
+            if customer.used(member.id) {
+                return Err(fail(P::IdReused));
+            }
+            customer.free_for(&member, None).map_err(fail)?;
+            customer.index(&member);
+            let role = SeatRole::of(member.role);
+            let record = Record { member, order };
+            match role {
+                None => customer.owner = Some(record),
+                Some(role) => {
+                    customer.others.insert(record.member.id, (record, role));
+                }
+            }
+        }
+        Ok(customer)
+    }
+
+    /// The ids of deleted members, in no particular order.
+    pub fn retired_ids(&self) -> impl Iterator<Item = MemberId> + '_ {
+        self.retired.iter().copied()
     }
 
     /// Applies one event, after checking that it can follow this state: its customer, the
@@ -430,6 +492,20 @@ impl Customer {
         records.into_iter().map(|record| &record.member).collect()
     }
 }
+
+/// Equal when they hold the same row, members in the same creation order, and retired ids:
+/// how that order is numbered (event versions, or row positions) does not matter.
+impl PartialEq for Customer {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.version == other.version
+            && self.profile == other.profile
+            && self.members() == other.members()
+            && self.retired == other.retired
+    }
+}
+
+impl Eq for Customer {}
 
 /// The same member, changed in nothing but its role and `modified_at`.
 fn unchanged_but_role(held: &Member, new: &Member) -> bool {

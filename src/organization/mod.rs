@@ -7,6 +7,7 @@ mod event;
 mod invitation;
 mod offer;
 mod plan;
+mod snapshot;
 mod state;
 
 pub use command::{Command, CreateOrganization, DEFAULT_TTL};
@@ -15,6 +16,7 @@ pub use event::{Change, Event};
 pub use invitation::{Invitation, InvitationStatus};
 pub use offer::{OfferStatus, OwnershipOffer, VerificationStatus, VoidReason};
 pub use plan::{Prefetched, Read, plan};
+pub use snapshot::{MemberRow, SNAPSHOT_SCHEMA_VERSION, Snapshot};
 pub use state::{Membership, Organization, OrganizationView};
 
 use crate::{Actor, Error, Permission, Timestamp};

@@ -156,6 +156,95 @@ impl Organization {
         Ok(org)
     }
 
+    /// Builds an organization from its rows (a [`Snapshot`](super::Snapshot), or a store's
+    /// tables), checking every invariant: exactly one Owner, one membership per user, one
+    /// member per folded email, at most one pending invitation per folded email and none
+    /// for a member's, at most one pending offer, from the Owner to another member, and
+    /// statuses that agree with `accepted_by` and `void_reason`.
+    ///
+    /// # Errors
+    ///
+    /// A [`ReplayError`] at the snapshot's version naming the first broken invariant.
+    pub fn from_rows(rows: super::Snapshot) -> Result<Self, ReplayError> {
+        use ReplayProblem as P;
+        let super::Snapshot { schema_version, id, version, created_at, members, invitations, offers } = rows;
+        let fail = |problem| ReplayError { stream: StreamId::Organization(id), version, problem };
+        if schema_version != super::SNAPSHOT_SCHEMA_VERSION {
+            return Err(fail(P::UnknownSchema));
+        }
+        if version == 0 {
+            return Err(fail(P::VersionOutOfOrder { expected: 1 }));
+        }
+        let mut owners = members.iter().filter(|row| row.role == Role::Owner);
+        let owner = owners.next().ok_or(fail(P::OwnerMissing))?.membership.clone();
+        if owners.next().is_some() {
+            return Err(fail(P::TwoOwners));
+        }
+        let hasher = DefaultHashBuilder::default();
+        let mut org = Organization {
+            id,
+            version,
+            created_at,
+            owner,
+            others: HashTable::new(),
+            by_email: HashTable::new(),
+            invitations: HashMap::new(),
+            pending_by_email: HashMap::new(),
+            offers: HashMap::new(),
+            pending_offer: None,
+            hasher,
+        };
+        let email_hash = org.hasher.hash_one(&org.owner.email);
+        org.by_email.insert_unique(email_hash, (email_hash, org.owner.user_id), |(hash, _)| *hash);
+        for row in members {
+            let Some(role) = AssignableRole::of(row.role) else { continue };
+            let membership = row.membership;
+            if org.member(membership.user_id).is_some() {
+                return Err(fail(P::AlreadyAMember));
+            }
+            if org.user_with_email(&membership.email).is_some() {
+                return Err(fail(P::EmailTaken));
+            }
+            let email_hash = org.hasher.hash_one(&membership.email);
+            org.by_email.insert_unique(email_hash, (email_hash, membership.user_id), |(hash, _)| *hash);
+            org.insert_seat(Seat { membership, role });
+        }
+        for invitation in invitations {
+            let accepted = invitation.status == InvitationStatus::Accepted;
+            if org.invitations.contains_key(&invitation.id) {
+                return Err(fail(P::IdReused));
+            }
+            if accepted != invitation.accepted_by.is_some() {
+                return Err(fail(P::RecordMismatch));
+            }
+            if invitation.status == InvitationStatus::Pending {
+                if org.pending_by_email.contains_key(&invitation.email)
+                    || org.user_with_email(&invitation.email).is_some()
+                {
+                    return Err(fail(P::InvitationAlreadyPending));
+                }
+                org.pending_by_email.insert(invitation.email.clone(), invitation.id);
+            }
+            org.invitations.insert(invitation.id, invitation);
+        }
+        for offer in offers {
+            if org.offers.contains_key(&offer.id) {
+                return Err(fail(P::IdReused));
+            }
+            if (offer.status == OfferStatus::Voided) != offer.void_reason.is_some() {
+                return Err(fail(P::RecordMismatch));
+            }
+            if offer.status == OfferStatus::Pending {
+                if org.pending_offer.is_some() || offer.from != org.owner.user_id || org.seat(offer.to).is_none() {
+                    return Err(fail(P::OfferLeftPending));
+                }
+                org.pending_offer = Some(offer.id);
+            }
+            org.offers.insert(offer.id, offer);
+        }
+        Ok(org)
+    }
+
     /// Applies one event, after checking that it can follow this state: its organization,
     /// the next version, and its precondition (SPEC §1.5). Holds no rules (those are
     /// `decide`'s); events `decide` made always pass. A refused event changes nothing.
