@@ -6,9 +6,11 @@ use std::num::NonZeroU64;
 use membership::customer::{Command, Member, MemberRole, MemberUpdate};
 use membership::organization::Organization;
 use membership::wire::{
-    ListResource, MemberCreateBody, MemberUpdateBody, OrganizationMember, PolarErrorBody, PortalMember, Webhook,
+    InviteBody, ListQuery, ListResource, MemberCreateBody, MemberCreateFromCustomerBody, MemberUpdateBody,
+    OrganizationMember, Paging, PolarErrorBody, PortalMember, PortalMemberCreateBody, PortalMemberUpdateBody, RoleBody,
+    Sorting, Webhook,
 };
-use membership::{CustomerId, Error, MemberId, Permission, Role};
+use membership::{Error, MemberId, Permission, Role};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -124,14 +126,13 @@ fn cus_1_webhooks_portal_members_organization_members_and_roles() {
 fn cus_1_create_bodies_parse_into_add_member() {
     let member_id = MemberId::new(Uuid::from_u128(7));
     let body: MemberCreateBody = serde_json::from_value(fixture("valid-member-create-deprecated")).unwrap();
-    let (customer_id, command) = body.into_command(member_id, None).unwrap();
+    let (customer_id, command) = body.into_command(member_id).unwrap();
     assert_eq!(customer_id.to_string(), "f28fd84a-e271-40be-a581-b4035f809abc");
     assert!(matches!(command, Command::AddMember { role: MemberRole::BillingManager, name: None, .. }));
 
-    let path_customer = CustomerId::new(Uuid::from_u128(9));
-    let body: MemberCreateBody = serde_json::from_value(fixture("valid-member-create-from-customer")).unwrap();
-    let (customer_id, command) = body.into_command(member_id, Some(path_customer)).unwrap();
-    assert_eq!(customer_id, path_customer);
+    let body: MemberCreateFromCustomerBody =
+        serde_json::from_value(fixture("valid-member-create-from-customer")).unwrap();
+    let command = body.into_command(member_id).unwrap();
     let Command::AddMember { email, name, external_id, role, .. } = command else { panic!("{command:?}") };
     assert_eq!(
         (email.as_str(), name.unwrap().as_str(), external_id.unwrap().as_str(), role),
@@ -144,7 +145,7 @@ fn cus_1_create_bodies_refuse_what_polar_refuses() {
     let member_id = MemberId::new(Uuid::from_u128(7));
     let field = |body: Value| {
         let body: MemberCreateBody = serde_json::from_value(body).unwrap();
-        body.into_command(member_id, None).unwrap_err().field()
+        body.into_command(member_id).unwrap_err().field()
     };
     let customer = "f28fd84a-e271-40be-a581-b4035f809abc";
     assert_eq!(field(json!({"customerId": customer, "email": "a@example.com"})), Some("customer_id"));
@@ -166,7 +167,7 @@ fn cus_1_create_bodies_refuse_what_polar_refuses() {
         "customer_id": "00000000-0000-1000-8000-000000000001", "email": "a@example.com", "extra": 1, "name": "  "
     }))
     .unwrap();
-    let (_, command) = body.into_command(member_id, None).unwrap();
+    let (_, command) = body.into_command(member_id).unwrap();
     assert!(matches!(command, Command::AddMember { name: None, role: MemberRole::Member, .. }));
 }
 
@@ -247,4 +248,105 @@ fn cus_1_error_bodies_have_polars_shapes() {
         panic!("422 is a validation body")
     };
     assert_eq!(detail[0].loc, ["body"]);
+}
+
+#[test]
+fn cus_1_the_path_wins_over_a_body_customer_id() {
+    let member_id = MemberId::new(Uuid::from_u128(7));
+    let body: MemberCreateFromCustomerBody = serde_json::from_value(json!({
+        "customer_id": "f28fd84a-e271-40be-a581-b4035f809abc", "email": "a@example.com"
+    }))
+    .unwrap();
+    // The command names no customer: the service decides it on the path's.
+    assert!(matches!(body.into_command(member_id).unwrap(), Command::AddMember { role: MemberRole::Member, .. }));
+}
+
+#[test]
+fn cus_1_a_json_value_of_the_wrong_type_is_a_422_naming_its_field() {
+    let member_id = MemberId::new(Uuid::from_u128(7));
+    let cases = [
+        (json!({"email": "a@example.com", "name": 123}), "name", "must be a string, not a number"),
+        (json!({"email": true}), "email", "must be a string, not a boolean"),
+        (json!({"email": "a@example.com", "external_id": ["x"]}), "external_id", "must be a string, not an array"),
+        (json!({"email": "a@example.com", "role": {"x": 1}}), "role", "must be a string, not an object"),
+    ];
+    for (body, field, reason) in cases {
+        let body: MemberCreateFromCustomerBody = serde_json::from_value(body).unwrap();
+        let error = body.into_command(member_id).unwrap_err();
+        assert_eq!((error.code(), error.field(), error.polar_status().as_u16()), ("invalid_input", Some(field), 422));
+        assert!(error.to_string().contains(reason), "{error}");
+        let json = serde_json::to_value(error.polar_body()).unwrap();
+        assert_eq!(json["detail"][0]["loc"], json!(["body", field]));
+    }
+    let update: MemberUpdateBody = serde_json::from_value(json!({"role": 5})).unwrap();
+    assert_eq!(update.into_update().unwrap_err().field(), Some("role"));
+}
+
+#[test]
+fn cus_1_portal_bodies_ignore_what_polar_ignores() {
+    let member_id = MemberId::new(Uuid::from_u128(7));
+    let create: PortalMemberCreateBody = serde_json::from_value(json!({
+        "email": "a@example.com", "external_id": "ignored", "role": "billing_manager"
+    }))
+    .unwrap();
+    assert!(matches!(
+        create.into_command(member_id).unwrap(),
+        Command::AddMember { external_id: None, role: MemberRole::BillingManager, .. }
+    ));
+    let create: PortalMemberCreateBody =
+        serde_json::from_value(json!({"email": "a@example.com", "role": null})).unwrap();
+    assert_eq!(create.into_command(member_id).unwrap_err().field(), Some("role"));
+    let update: PortalMemberUpdateBody =
+        serde_json::from_value(json!({"email": "ignored@example.com", "name": "Ann", "role": "member"})).unwrap();
+    let update = update.into_update().unwrap();
+    assert_eq!((update.email, update.role), (None, Some(MemberRole::Member)));
+    assert_eq!(update.name.unwrap().as_str(), "Ann");
+}
+
+#[test]
+fn org_4_and_org_6_team_bodies_parse_into_commands() {
+    use membership::organization::Command as Team;
+    let invitation_id = membership::InvitationId::new(Uuid::from_u128(3));
+    let body: InviteBody = serde_json::from_value(json!({"email": "Dev@Example.com"})).unwrap();
+    let command = body.into_command(invitation_id, membership::Ttl::DEFAULT).unwrap();
+    assert!(matches!(command, Team::Invite { ref email, .. } if email.as_str() == "Dev@Example.com"));
+    let body: InviteBody = serde_json::from_value(json!({})).unwrap();
+    assert_eq!(body.into_command(invitation_id, membership::Ttl::DEFAULT).unwrap_err().field(), Some("email"));
+    let user_id = membership::UserId::new(Uuid::from_u128(4));
+    let body: RoleBody = serde_json::from_value(json!({"role": "owner"})).unwrap();
+    // `owner` parses; ORG-6 refuses it in its own order.
+    assert_eq!(body.into_command(user_id).unwrap(), Team::ChangeRole { user_id, role: Role::Owner });
+    let body: RoleBody = serde_json::from_value(json!({"role": "boss"})).unwrap();
+    assert_eq!(body.into_command(user_id).unwrap_err().field(), Some("role"));
+}
+
+#[test]
+fn cus_1_list_queries_page_from_1_and_clamp_the_limit_to_100() {
+    let paging = |page: Option<&str>, limit: Option<&str>| {
+        // As a query-string parser hands it over: every value a string.
+        let mut query = serde_json::Map::new();
+        page.map(|page| query.insert("page".into(), json!(page)));
+        limit.map(|limit| query.insert("limit".into(), json!(limit)));
+        serde_json::from_value::<ListQuery>(Value::Object(query)).unwrap().into_paging()
+    };
+    let default = paging(None, None).unwrap();
+    assert_eq!((default.page.get(), default.limit.get(), default.sorting), (1, 10, Sorting::NewestFirst));
+    assert_eq!(paging(Some("3"), Some("1000")).unwrap().limit.get(), 100);
+    assert_eq!(paging(Some("3"), Some("20")).unwrap().offset(), 40);
+    for (page, limit, field) in [(Some("0"), None, "page"), (Some("x"), None, "page"), (None, Some("0"), "limit")] {
+        let error = paging(page, limit).unwrap_err();
+        assert_eq!(error.field(), Some(field));
+        let json = serde_json::to_value(error.polar_body()).unwrap();
+        assert_eq!(json["detail"][0]["loc"], json!(["query", field]));
+    }
+    // Newest first, then by id; total and max_page count every member.
+    let mut account = Account::team();
+    account.at(5);
+    account.ok(crate::customer_kit::TOKEN, crate::customer_kit::add(4, MemberRole::Member));
+    let page: Paging = paging(Some("1"), Some("2")).unwrap();
+    let list = page.page_of(account.customer.members());
+    assert_eq!(list.pagination, membership::wire::Pagination { total_count: 4, max_page: 2 });
+    assert_eq!(list.items[0].id, crate::customer_kit::member(4));
+    let second = paging(Some("2"), Some("2")).unwrap().page_of(account.customer.members());
+    assert_eq!(second.items.len(), 2);
 }
