@@ -77,6 +77,14 @@ impl PolarStatus {
     }
 }
 
+#[cfg(feature = "http")]
+impl From<PolarStatus> for http::StatusCode {
+    fn from(status: PolarStatus) -> Self {
+        // Every PolarStatus is one of the constants above, all valid status codes.
+        http::StatusCode::from_u16(status.0).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
 impl std::fmt::Display for PolarStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
@@ -553,3 +561,15 @@ const _: fn() = || {
     fn assert_send_sync_static<T: Send + Sync + 'static>() {}
     assert_send_sync_static::<Error>();
 };
+
+#[cfg(all(test, feature = "http"))]
+mod http_tests {
+    use super::*;
+
+    #[test]
+    fn polar_statuses_convert_to_http_status_codes() {
+        let error = Error::UserActorRequired;
+        assert_eq!(http::StatusCode::from(error.polar_status()), http::StatusCode::UNAUTHORIZED);
+        assert_eq!(http::StatusCode::from(PolarStatus::UNPROCESSABLE_ENTITY).as_u16(), 422);
+    }
+}

@@ -16,6 +16,7 @@ mod stream;
 mod text;
 mod time;
 mod view;
+#[cfg(feature = "polar")]
 pub mod wire;
 
 pub use actor::{Actor, ActorKind};

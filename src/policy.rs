@@ -246,6 +246,7 @@ pub const ROLE_CHANGES: [[[bool; 4]; 4]; 4] = {
 /// `events:ingest` is API-only and has no docs row. README.md embeds this output; a test
 /// keeps the two equal.
 #[must_use]
+#[cfg(feature = "docs")]
 pub fn markdown_matrix() -> String {
     const COLUMNS: [Role; 4] = [Role::Member, Role::Finance, Role::Admin, Role::Owner];
     let mut out = String::from("| Permission | Member | Finance | Admin | Owner |\n|---|:-:|:-:|:-:|:-:|\n");
@@ -400,6 +401,7 @@ pub(crate) const fn portal_allows(role: MemberRole, capability: PortalCapability
 /// The portal matrix as a Markdown table, one row per capability. README.md embeds this
 /// output; a test keeps the two equal.
 #[must_use]
+#[cfg(feature = "docs")]
 pub fn markdown_portal_matrix() -> String {
     let mut out = String::from("| Capability | Owner | Billing manager | Member |\n|---|:-:|:-:|:-:|\n");
     for capability in PortalCapability::ALL {
