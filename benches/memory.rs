@@ -23,8 +23,8 @@ fn main() {
     let mut customer = None;
     let counts = allocation_counter::measure(|| customer = Some(support::customer(MEMBERS)));
     assert_eq!(customer.unwrap().member_count() as u64, MEMBERS);
-    println!(
-        "memory/customer/{MEMBERS}: {:.1} bytes per member held (with names and external ids absent)",
-        counts.bytes_current as f64 / MEMBERS as f64,
-    );
+    let per_member = counts.bytes_current as f64 / MEMBERS as f64;
+    println!("memory/customer/{MEMBERS}: {per_member:.1} bytes per member held (with names and external ids absent)");
+    // The target of the core seam issue; the count is of bytes asked for, so it is exact.
+    assert!(per_member <= 150.0, "a customer member costs {per_member:.1} bytes, over the 150 target");
 }

@@ -147,7 +147,7 @@ impl Account {
         }
     }
 
-    pub fn member(&self, id: MemberId) -> Option<&Member> {
+    pub fn member(&self, id: MemberId) -> Option<Member> {
         self.customer.member(id)
     }
 

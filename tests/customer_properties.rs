@@ -114,7 +114,7 @@ fn assert_invariants(account: &Account) {
 fn assert_webhooks(account: &Account, events: &[Event]) {
     for hook in webhooks(events) {
         match hook.kind {
-            WebhookType::MemberUpdated => assert_eq!(account.customer.member(hook.data.id), Some(&hook.data)),
+            WebhookType::MemberUpdated => assert_eq!(account.customer.member(hook.data.id).as_ref(), Some(&hook.data)),
             WebhookType::MemberCreated | WebhookType::MemberDeleted => {}
         }
     }

@@ -20,7 +20,7 @@ fn cus_2_creating_a_customer_creates_its_owner_from_the_customers_fields() {
     let owner = account.customer.owner().unwrap();
     assert_eq!(
         owner,
-        &Member {
+        Member {
             id: OWNER_M,
             created_at: at(0),
             modified_at: None,
@@ -33,7 +33,7 @@ fn cus_2_creating_a_customer_creates_its_owner_from_the_customers_fields() {
     );
     // One event: `customer.created` carries its owner, so no customer exists without one.
     assert_eq!(account.log.len(), 1);
-    assert!(matches!(&account.log[0].change, Change::Created { owner: created, .. } if created == owner));
+    assert!(matches!(&account.log[0].change, Change::Created { owner: created, .. } if *created == owner));
     assert_eq!((account.customer.kind(), account.customer.version()), (CustomerKind::Individual, 1));
     assert_eq!(account.customer.organization_id(), crate::support::ORG);
     assert_eq!(account.customer.email(), Some(&mail(1)));
@@ -171,7 +171,7 @@ fn cus_3_adding_a_member_creates_it_with_the_default_role() {
         role: MemberRole::Member,
     };
     assert_eq!(changes, [Change::MemberCreated { member: expected.clone() }]);
-    assert_eq!(account.member(member(7)), Some(&expected));
+    assert_eq!(account.member(member(7)), Some(expected));
     assert_eq!(account.customer.member_count(), 4);
 }
 

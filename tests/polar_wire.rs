@@ -103,7 +103,7 @@ fn cus_1_webhooks_portal_members_organization_members_and_roles() {
     // Built from the crate's own records.
     let account = Account::team();
     let member = account.member(PLAIN).unwrap();
-    let portal = PortalMember::from(member);
+    let portal = PortalMember::from(&member);
     assert_eq!((portal.id, &portal.email, portal.role), (member.id, &member.email, member.role));
     let team = crate::support::Team::standard();
     let (membership, role) = team.org.member(crate::support::ADMIN).unwrap();

@@ -307,7 +307,7 @@ impl CustomerRows {
         assert_eq!(self.profile.as_ref(), Some(customer.profile()));
         let mut active: Vec<_> = self.members.values().filter(|(_, deleted, _)| !deleted).collect();
         active.sort_by_key(|(_, _, order)| *order);
-        let active: Vec<&Member> = active.into_iter().map(|(member, _, _)| member).collect();
+        let active: Vec<Member> = active.into_iter().map(|(member, _, _)| member.clone()).collect();
         assert_eq!(active, customer.members());
     }
 }

@@ -48,11 +48,11 @@ impl CustomerView for Absent {
         None
     }
 
-    fn owner(&self) -> Lookup<Option<&Member>> {
+    fn owner(&self) -> Lookup<Option<Member>> {
         Ok(None)
     }
 
-    fn member(&self, _: MemberId) -> Lookup<Option<&Member>> {
+    fn member(&self, _: MemberId) -> Lookup<Option<Member>> {
         Ok(None)
     }
 
@@ -60,16 +60,16 @@ impl CustomerView for Absent {
         Ok(false)
     }
 
-    fn active_member_by_email(&self, _: &Email) -> Lookup<Option<&Member>> {
+    fn active_member_by_email(&self, _: &Email) -> Lookup<Option<Member>> {
         Ok(None)
     }
 
-    fn member_by_external_id(&self, _: &ExternalId) -> Lookup<Option<&Member>> {
+    fn member_by_external_id(&self, _: &ExternalId) -> Lookup<Option<Member>> {
         Ok(None)
     }
 
-    fn members(&self) -> Lookup<impl Iterator<Item = &Member>> {
-        Ok(std::iter::empty())
+    fn members(&self) -> Lookup<Vec<Member>> {
+        Ok(Vec::new())
     }
 }
 
@@ -219,7 +219,7 @@ pub fn check_portal<V: CustomerView>(
 /// The view, with each lookup's "not loaded" turned into the `view_incomplete` error.
 struct Rows<'v, V>(&'v V);
 
-impl<'v, V: CustomerView> Rows<'v, V> {
+impl<V: CustomerView> Rows<'_, V> {
     fn id(&self) -> CustomerId {
         self.0.id()
     }
@@ -228,19 +228,19 @@ impl<'v, V: CustomerView> Rows<'v, V> {
         lookup.map_err(|missing| Error::ViewIncomplete { stream: self.id().into(), missing })
     }
 
-    fn owner(&self) -> Result<Option<&'v Member>, Error> {
+    fn owner(&self) -> Result<Option<Member>, Error> {
         self.got(self.0.owner())
     }
 
-    fn member(&self, id: MemberId) -> Result<Option<&'v Member>, Error> {
+    fn member(&self, id: MemberId) -> Result<Option<Member>, Error> {
         self.got(self.0.member(id))
     }
 
-    fn active_member_by_email(&self, email: &Email) -> Result<Option<&'v Member>, Error> {
+    fn active_member_by_email(&self, email: &Email) -> Result<Option<Member>, Error> {
         self.got(self.0.active_member_by_email(email))
     }
 
-    fn target(&self, member_id: MemberId) -> Result<&'v Member, Error> {
+    fn target(&self, member_id: MemberId) -> Result<Member, Error> {
         self.member(member_id)?.ok_or(Error::CustomerMemberNotFound { customer_id: self.id(), member_id })
     }
 }
@@ -415,9 +415,9 @@ impl<V: CustomerView> Decision<'_, '_, V> {
         let new_name = update.name.filter(|name| target.name.as_ref() != Some(name));
         let modified = |member: &Member, role| Member { role, modified_at: Some(self.now), ..member.clone() };
         let mut target_now = target.clone();
-        if let Some(previous) = transfer {
+        if let Some(previous) = &transfer {
             let from = modified(previous, MemberRole::BillingManager);
-            target_now = modified(target, MemberRole::Owner);
+            target_now = modified(&target, MemberRole::Owner);
             self.push(Change::MemberOwnershipTransferred { from, to: target_now.clone() });
         }
         let role_change = new_role.filter(|_| transfer.is_none());
@@ -474,8 +474,8 @@ impl<V: CustomerView> Decision<'_, '_, V> {
     fn delete(mut self) -> Result<Vec<Event>, Error> {
         let view = self.view;
         let owner = view.owner()?;
-        for member in view.got(view.0.members())?.filter(|member| member.role != MemberRole::Owner) {
-            self.push(Change::MemberDeleted { member: member.clone() });
+        for member in view.got(view.0.members())?.into_iter().filter(|member| member.role != MemberRole::Owner) {
+            self.push(Change::MemberDeleted { member });
         }
         if let Some(owner) = owner {
             self.push(Change::MemberDeleted { member: owner.clone() });

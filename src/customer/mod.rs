@@ -8,6 +8,7 @@ mod event;
 mod member;
 mod plan;
 mod role;
+mod roster;
 mod snapshot;
 mod state;
 

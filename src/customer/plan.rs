@@ -99,16 +99,16 @@ impl Prefetched {
         let mut view = Prefetched::new(source.id(), source.version(), source.profile().cloned());
         for read in reads {
             match read {
-                Read::Owner => view.load_owner(source.owner()?.cloned()),
-                Read::Member(id) => view.load_member(*id, source.member(*id)?.cloned()),
+                Read::Owner => view.load_owner(source.owner()?),
+                Read::Member(id) => view.load_member(*id, source.member(*id)?),
                 Read::MemberIdUsed(id) => view.load_member_id_used(*id, source.member_id_used(*id)?),
                 Read::MemberByEmail(email) => {
-                    view.load_member_by_email(email.clone(), source.active_member_by_email(email)?.cloned());
+                    view.load_member_by_email(email.clone(), source.active_member_by_email(email)?);
                 }
                 Read::MemberByExternalId(id) => {
-                    view.load_member_by_external_id(id.clone(), source.member_by_external_id(id)?.cloned());
+                    view.load_member_by_external_id(id.clone(), source.member_by_external_id(id)?);
                 }
-                Read::Members => view.load_members(source.members()?.cloned().collect()),
+                Read::Members => view.load_members(source.members()?),
             }
         }
         Ok(view)
@@ -162,27 +162,27 @@ impl CustomerView for Prefetched {
         self.profile.as_ref()
     }
 
-    fn owner(&self) -> Lookup<Option<&Member>> {
-        self.owner.as_ref().map(Option::as_ref).map_err(|missing| *missing)
+    fn owner(&self) -> Lookup<Option<Member>> {
+        self.owner.clone()
     }
 
-    fn member(&self, id: MemberId) -> Lookup<Option<&Member>> {
-        answer(&self.members, &id, "member").map(Option::as_ref)
+    fn member(&self, id: MemberId) -> Lookup<Option<Member>> {
+        answer(&self.members, &id, "member").cloned()
     }
 
     fn member_id_used(&self, id: MemberId) -> Lookup<bool> {
         answer(&self.used, &id, "member_id_used").copied()
     }
 
-    fn active_member_by_email(&self, email: &Email) -> Lookup<Option<&Member>> {
-        answer(&self.by_email, email, "member_by_email").map(Option::as_ref)
+    fn active_member_by_email(&self, email: &Email) -> Lookup<Option<Member>> {
+        answer(&self.by_email, email, "member_by_email").cloned()
     }
 
-    fn member_by_external_id(&self, external_id: &ExternalId) -> Lookup<Option<&Member>> {
-        answer(&self.by_external_id, external_id, "member_by_external_id").map(Option::as_ref)
+    fn member_by_external_id(&self, external_id: &ExternalId) -> Lookup<Option<Member>> {
+        answer(&self.by_external_id, external_id, "member_by_external_id").cloned()
     }
 
-    fn members(&self) -> Lookup<impl Iterator<Item = &Member>> {
-        self.all.as_ref().map(|all| all.iter()).ok_or(NotLoaded { lookup: "members" })
+    fn members(&self) -> Lookup<Vec<Member>> {
+        self.all.clone().ok_or(NotLoaded { lookup: "members" })
     }
 }

@@ -43,7 +43,7 @@ impl Customer {
             id: self.id(),
             version: self.version(),
             profile: self.profile().clone(),
-            members: self.members().into_iter().cloned().collect(),
+            members: self.members(),
             retired: self.retired_ids().collect(),
         }
     }

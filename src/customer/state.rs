@@ -1,10 +1,11 @@
 //! The customer aggregate: its members, one of them the owner, checked `apply`, and the
 //! view `decide` reads.
 
-use hashbrown::{HashMap, HashSet};
+use hashbrown::HashSet;
 use serde::{Deserialize, Serialize};
 
-use super::{Change, CustomerKind, Event, Member, MemberRole, SeatRole};
+use super::roster::Roster;
+use super::{Change, CustomerKind, Event, Member, MemberRole};
 use crate::{
     CustomerId, Email, ExternalId, Lookup, MemberId, Name, OrganizationId, ReplayError, ReplayProblem, StreamId,
 };
@@ -41,45 +42,34 @@ pub trait CustomerView {
     /// Its row; `None` before it exists.
     fn profile(&self) -> Option<&Profile>;
     /// The owner member (absent only once the customer is deleted).
-    fn owner(&self) -> Lookup<Option<&Member>>;
+    fn owner(&self) -> Lookup<Option<Member>>;
     /// The active member with this id.
-    fn member(&self, id: MemberId) -> Lookup<Option<&Member>>;
+    fn member(&self, id: MemberId) -> Lookup<Option<Member>>;
     /// Whether this customer ever had a member with this id, deleted ones included.
     fn member_id_used(&self, id: MemberId) -> Lookup<bool>;
     /// The active member whose folded email equals `email`'s.
-    fn active_member_by_email(&self, email: &Email) -> Lookup<Option<&Member>>;
+    fn active_member_by_email(&self, email: &Email) -> Lookup<Option<Member>>;
     /// The active member with this external id (compared exactly).
-    fn member_by_external_id(&self, external_id: &ExternalId) -> Lookup<Option<&Member>>;
+    fn member_by_external_id(&self, external_id: &ExternalId) -> Lookup<Option<Member>>;
     /// Every active member, in creation order (what deleting the customer needs).
-    fn members(&self) -> Lookup<impl Iterator<Item = &Member>>;
+    fn members(&self) -> Lookup<Vec<Member>>;
 }
 
-/// An active member and when, in event order, it was created (CUS-6: timestamps can tie).
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Record {
-    member: Member,
-    order: u64,
-}
-
-/// A customer and its members: exactly one owner (a field, not a role to count) while the
-/// customer exists, and the other active members indexed by id, folded email and external
-/// id.
+/// A customer and its members: exactly one owner (held apart, not a role to count) while
+/// the customer exists, and the other active members indexed by id, folded email and
+/// external id.
 ///
-/// Built only from events ([`Customer::replay`]) and changed only by the checked
-/// [`apply`](Customer::apply); every rule is in [`decide`](super::decide).
+/// Built only from events ([`Customer::replay`]) or checked rows
+/// ([`Customer::from_rows`]), and changed only by the checked [`apply`](Customer::apply);
+/// every rule is in [`decide`](super::decide).
 #[derive(Clone, Debug)]
 pub struct Customer {
     id: CustomerId,
     version: u64,
     profile: Profile,
-    /// `None` only once the customer is deleted (and, within the decision that deletes it,
-    /// between the owner's deletion and `customer.deleted`).
-    owner: Option<Record>,
-    /// Everyone else, with a role that cannot be owner, by type. Each record's `role` is a
-    /// copy kept in step for readers.
-    others: HashMap<MemberId, (Record, SeatRole)>,
-    by_email: HashMap<Email, MemberId>,
-    by_external_id: HashMap<ExternalId, MemberId>,
+    /// The active members. No owner only once the customer is deleted (and, within the
+    /// decision that deletes it, between the owner's deletion and `customer.deleted`).
+    roster: Roster,
     /// Ids of deleted members: never used again (SPEC §2.1).
     retired: HashSet<MemberId>,
 }
@@ -125,18 +115,14 @@ impl Customer {
             id: first.customer_id,
             version: 1,
             profile,
-            owner: None,
-            others: HashMap::new(),
-            by_email: HashMap::new(),
-            by_external_id: HashMap::new(),
+            roster: Roster::new(first.customer_id),
             retired: HashSet::new(),
         };
-        customer.index(owner);
-        customer.owner = Some(Record { member: owner.clone(), order: 1 });
+        customer.roster.insert(owner, 1);
         for event in events {
             customer.apply(event)?;
         }
-        if customer.owner.is_none() && !customer.profile.deleted {
+        if !customer.roster.has_owner() && !customer.profile.deleted {
             let version = customer.version;
             return Err(ReplayError { stream: customer.stream(), version, problem: ReplayProblem::OwnerMissing });
         }
@@ -171,31 +157,15 @@ impl Customer {
         if profile.kind == CustomerKind::Individual && members.len() > 1 {
             return Err(fail(P::IndividualCustomerSingleMember));
         }
-        let mut customer = Customer {
-            id,
-            version,
-            profile,
-            owner: None,
-            others: HashMap::new(),
-            by_email: HashMap::new(),
-            by_external_id: HashMap::new(),
-            retired: retired.into_iter().collect(),
-        };
+        let mut customer =
+            Customer { id, version, profile, roster: Roster::new(id), retired: retired.into_iter().collect() };
         for (order, member) in (1..).zip(members) {
             customer.ours(&member).map_err(fail)?;
             if customer.used(member.id) {
                 return Err(fail(P::IdReused));
             }
             customer.free_for(&member, None).map_err(fail)?;
-            customer.index(&member);
-            let role = SeatRole::of(member.role);
-            let record = Record { member, order };
-            match role {
-                None => customer.owner = Some(record),
-                Some(role) => {
-                    customer.others.insert(record.member.id, (record, role));
-                }
-            }
+            customer.roster.insert(&member, order);
         }
         Ok(customer)
     }
@@ -234,7 +204,7 @@ impl Customer {
             return Err(P::AfterDeletion);
         }
         // Only `customer.deleted` may follow the owner's deletion (CUS-6).
-        if self.owner.is_none() && !matches!(change, Change::Deleted) {
+        if !self.roster.has_owner() && !matches!(change, Change::Deleted) {
             return Err(P::OwnerMissing);
         }
         match change {
@@ -269,7 +239,7 @@ impl Customer {
                     Err(P::NotTheOwner)
                 } else if from.role != MemberRole::BillingManager || to.role != MemberRole::Owner {
                     Err(P::RoleNotAllowed)
-                } else if [(previous, from), (heir, to)].iter().any(|(held, new)| !unchanged_but_role(held, new)) {
+                } else if [(&previous, from), (&heir, to)].iter().any(|(held, new)| !unchanged_but_role(held, new)) {
                     Err(P::RecordMismatch)
                 } else {
                     Ok(())
@@ -294,7 +264,7 @@ impl Customer {
     }
 
     /// The active member the event's record is of, with the same id and creation.
-    fn same_member(&self, member: &Member) -> Result<&Member, ReplayProblem> {
+    fn same_member(&self, member: &Member) -> Result<Member, ReplayProblem> {
         self.ours(member)?;
         let held = self.member(member.id).ok_or(ReplayProblem::NotAMember)?;
         if held.created_at == member.created_at { Ok(held) } else { Err(ReplayProblem::RecordMismatch) }
@@ -302,84 +272,42 @@ impl Customer {
 
     /// The member's email and external id are not another active member's.
     fn free_for(&self, member: &Member, itself: Option<MemberId>) -> Result<(), ReplayProblem> {
-        let taken = |holder: Option<&MemberId>| holder.is_some_and(|holder| Some(*holder) != itself);
-        if taken(self.by_email.get(&member.email)) {
+        let taken = |holder: Option<MemberId>| holder.is_some_and(|holder| Some(holder) != itself);
+        if taken(self.roster.email_holder(&member.email)) {
             return Err(ReplayProblem::EmailTaken);
         }
-        if member.external_id.as_ref().is_some_and(|id| taken(self.by_external_id.get(id))) {
+        if member.external_id.as_ref().is_some_and(|id| taken(self.roster.external_id_holder(id))) {
             return Err(ReplayProblem::ExternalIdTaken);
         }
         Ok(())
     }
 
     fn used(&self, id: MemberId) -> bool {
-        self.member(id).is_some() || self.retired.contains(&id)
+        self.roster.role_of(id).is_some() || self.retired.contains(&id)
     }
 
     /// Moves the state on by a change whose precondition holds.
     fn evolve(&mut self, change: &Change, version: u64) {
         match change {
             Change::Created { .. } => {}
-            Change::MemberCreated { member } => {
-                self.index(member);
-                let record = Record { member: member.clone(), order: version };
-                if let Some(role) = SeatRole::of(member.role) {
-                    self.others.insert(member.id, (record, role));
-                }
-            }
-            Change::MemberUpdated { member } => self.replace(member),
+            Change::MemberCreated { member } => self.roster.insert(member, version),
+            Change::MemberUpdated { member } => self.roster.replace(member),
             Change::MemberOwnershipTransferred { from, to } => {
-                let (Some((mut heir, _)), Some(mut previous)) = (self.others.remove(&to.id), self.owner.take()) else {
+                let (Some((_, from_order)), Some((_, to_order))) =
+                    (self.roster.remove(from.id), self.roster.remove(to.id))
+                else {
                     return;
                 };
-                heir.member = to.clone();
-                previous.member = from.clone();
-                self.others.insert(previous.member.id, (previous, SeatRole::BillingManager));
-                self.owner = Some(heir);
+                self.roster.insert(from, from_order);
+                self.roster.insert(to, to_order);
             }
             Change::MemberDeleted { member } => {
-                if let Some((record, _)) = self.others.remove(&member.id) {
-                    self.unindex(&record.member);
-                } else if let Some(owner) = self.owner.take_if(|owner| owner.member.id == member.id) {
-                    self.unindex(&owner.member);
-                }
+                self.roster.remove(member.id);
                 self.retired.insert(member.id);
             }
             Change::EmailChanged { email } => self.profile.email = Some(email.clone()),
             Change::KindChanged { kind } => self.profile.kind = *kind,
             Change::Deleted => self.profile.deleted = true,
-        }
-    }
-
-    /// Puts a member's new record in place of the old one, role included.
-    fn replace(&mut self, member: &Member) {
-        let old = match &mut self.owner {
-            Some(owner) if owner.member.id == member.id => std::mem::replace(&mut owner.member, member.clone()),
-            _ => match self.others.get_mut(&member.id) {
-                Some((record, seat_role)) => {
-                    *seat_role = SeatRole::of(member.role).unwrap_or(*seat_role);
-                    std::mem::replace(&mut record.member, member.clone())
-                }
-                None => return,
-            },
-        };
-        self.unindex(&old);
-        self.index(member);
-    }
-
-    fn index(&mut self, member: &Member) {
-        self.by_email.insert(member.email.clone(), member.id);
-        if let Some(external_id) = &member.external_id {
-            self.by_external_id.insert(external_id.clone(), member.id);
-        }
-    }
-
-    /// Active members' emails and external ids are unique (INV-CUS-B), so the entries are
-    /// this member's.
-    fn unindex(&mut self, member: &Member) {
-        self.by_email.remove(&member.email);
-        if let Some(external_id) = &member.external_id {
-            self.by_external_id.remove(external_id);
         }
     }
 
@@ -443,53 +371,46 @@ impl Customer {
 
     /// The owner member: exactly one while the customer exists.
     #[must_use]
-    pub fn owner(&self) -> Option<&Member> {
-        self.owner.as_ref().map(|owner| &owner.member)
+    pub fn owner(&self) -> Option<Member> {
+        self.roster.owner()
     }
 
     /// The active member with this id.
     #[must_use]
-    pub fn member(&self, id: MemberId) -> Option<&Member> {
-        match &self.owner {
-            Some(owner) if owner.member.id == id => Some(&owner.member),
-            _ => self.others.get(&id).map(|(record, _)| &record.member),
-        }
+    pub fn member(&self, id: MemberId) -> Option<Member> {
+        self.roster.get(id)
     }
 
-    /// The role of the active member with this id, from the structure (the owner field).
+    /// The role of the active member with this id, from the structure (the owner is held
+    /// apart).
     #[must_use]
     pub fn role_of(&self, id: MemberId) -> Option<MemberRole> {
-        match &self.owner {
-            Some(owner) if owner.member.id == id => Some(MemberRole::Owner),
-            _ => self.others.get(&id).map(|(_, role)| role.role()),
-        }
+        self.roster.role_of(id)
     }
 
     /// The active member whose folded email equals `email`'s: what a service shows when an
     /// add finds the member already there (CUS-3).
     #[must_use]
-    pub fn active_member_by_email(&self, email: &Email) -> Option<&Member> {
-        self.by_email.get(email).and_then(|id| self.member(*id))
+    pub fn active_member_by_email(&self, email: &Email) -> Option<Member> {
+        self.roster.email_holder(email).and_then(|id| self.roster.get(id))
     }
 
     /// The active member with this external id (compared exactly).
     #[must_use]
-    pub fn member_by_external_id(&self, external_id: &ExternalId) -> Option<&Member> {
-        self.by_external_id.get(external_id).and_then(|id| self.member(*id))
+    pub fn member_by_external_id(&self, external_id: &ExternalId) -> Option<Member> {
+        self.roster.external_id_holder(external_id).and_then(|id| self.roster.get(id))
     }
 
     /// How many active members.
     #[must_use]
     pub fn member_count(&self) -> usize {
-        self.others.len() + usize::from(self.owner.is_some())
+        self.roster.len()
     }
 
     /// The active members in creation order, the owner among them.
     #[must_use]
-    pub fn members(&self) -> Vec<&Member> {
-        let mut records: Vec<&Record> = self.others.values().map(|(record, _)| record).chain(&self.owner).collect();
-        records.sort_by_key(|record| record.order);
-        records.into_iter().map(|record| &record.member).collect()
+    pub fn members(&self) -> Vec<Member> {
+        self.roster.members()
     }
 }
 
@@ -525,11 +446,11 @@ impl CustomerView for Customer {
         Some(&self.profile)
     }
 
-    fn owner(&self) -> Lookup<Option<&Member>> {
+    fn owner(&self) -> Lookup<Option<Member>> {
         Ok(Customer::owner(self))
     }
 
-    fn member(&self, id: MemberId) -> Lookup<Option<&Member>> {
+    fn member(&self, id: MemberId) -> Lookup<Option<Member>> {
         Ok(Customer::member(self, id))
     }
 
@@ -537,15 +458,15 @@ impl CustomerView for Customer {
         Ok(self.used(id))
     }
 
-    fn active_member_by_email(&self, email: &Email) -> Lookup<Option<&Member>> {
+    fn active_member_by_email(&self, email: &Email) -> Lookup<Option<Member>> {
         Ok(Customer::active_member_by_email(self, email))
     }
 
-    fn member_by_external_id(&self, external_id: &ExternalId) -> Lookup<Option<&Member>> {
+    fn member_by_external_id(&self, external_id: &ExternalId) -> Lookup<Option<Member>> {
         Ok(Customer::member_by_external_id(self, external_id))
     }
 
-    fn members(&self) -> Lookup<impl Iterator<Item = &Member>> {
-        Ok(Customer::members(self).into_iter())
+    fn members(&self) -> Lookup<Vec<Member>> {
+        Ok(Customer::members(self))
     }
 }

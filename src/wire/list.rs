@@ -119,8 +119,8 @@ impl Paging {
 
     /// This page of `members`, sorted, in Polar's envelope.
     #[must_use]
-    pub fn page_of<'a>(&self, members: impl IntoIterator<Item = &'a Member>) -> ListResource<Member> {
-        let mut members: Vec<&Member> = members.into_iter().collect();
+    pub fn page_of(&self, members: impl IntoIterator<Item = Member>) -> ListResource<Member> {
+        let mut members: Vec<Member> = members.into_iter().collect();
         match self.sorting {
             Sorting::NewestFirst => members.sort_by_key(|member| (Reverse(member.created_at), member.id)),
             Sorting::OldestFirst => members.sort_by_key(|member| (member.created_at, member.id)),
@@ -128,7 +128,7 @@ impl Paging {
         let total = members.len() as u64;
         let skip = usize::try_from(self.offset()).unwrap_or(usize::MAX);
         let take = usize::try_from(self.limit.get()).unwrap_or(usize::MAX);
-        let items = members.into_iter().skip(skip).take(take).cloned().collect();
+        let items = members.into_iter().skip(skip).take(take).collect();
         ListResource::new(items, total, self.limit)
     }
 }
