@@ -191,8 +191,14 @@ fn decide_organization(c: &mut Criterion) {
             ),
         ];
         for (name, state, command, actor, events) in cases {
-            time_decision(&mut group, name, size, command, events, |command| {
+            // The same decision on a view holding only the plan's rows, as a store makes it.
+            let reads = organization::plan(&command, actor, at);
+            let view = organization::Prefetched::prefetch(state, &reads).unwrap();
+            time_decision(&mut group, name, size, command.clone(), events, |command| {
                 organization::decide(state, command, black_box(actor), at)
+            });
+            time_decision(&mut group, &format!("{name}_prefetched"), size, command, events, |command| {
+                organization::decide(&view, command, black_box(actor), at)
             });
         }
     }
@@ -260,8 +266,13 @@ fn decide_customer(c: &mut Criterion) {
             ("delete", customer::Command::DeleteMember { member_id: target }, 1),
         ];
         for (name, command, events) in cases {
-            time_decision(&mut group, name, size, command, events, |command| {
+            let reads = customer::plan(&command, CustomerActor::System);
+            let view = customer::Prefetched::prefetch(&account, &reads).unwrap();
+            time_decision(&mut group, name, size, command.clone(), events, |command| {
                 account.decide(command, black_box(CustomerActor::System), at)
+            });
+            time_decision(&mut group, &format!("{name}_prefetched"), size, command, events, |command| {
+                customer::decide(&view, command, black_box(CustomerActor::System), at)
             });
         }
     }
