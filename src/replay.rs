@@ -23,6 +23,21 @@ pub struct ReplayError {
     pub problem: ReplayProblem,
 }
 
+/// The version an event must carry to follow a state of `stream` at `version`: checks the
+/// event's stream and number, and that the counter does not wrap.
+pub(crate) fn next_version(stream: StreamId, version: u64, event: (StreamId, u64)) -> Result<u64, ReplayError> {
+    let (found, event_version) = event;
+    let fail = |problem| ReplayError { stream, version: event_version, problem };
+    if found != stream {
+        return Err(fail(ReplayProblem::OtherStream { found }));
+    }
+    let expected = version.checked_add(1).ok_or(fail(ReplayProblem::VersionOverflow))?;
+    if event_version != expected {
+        return Err(fail(ReplayProblem::VersionOutOfOrder { expected }));
+    }
+    Ok(expected)
+}
+
 /// What is wrong with an event in a stored log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

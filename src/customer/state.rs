@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::roster::Roster;
 use super::{Change, CustomerKind, Event, Member, MemberRole};
+use crate::replay::next_version;
 use crate::{
     CustomerId, Email, ExternalId, Lookup, MemberId, Name, OrganizationId, ReplayError, ReplayProblem, StreamId,
 };
@@ -183,14 +184,8 @@ impl Customer {
     ///
     /// A [`ReplayError`] naming the event's version and what is wrong with it.
     pub fn apply(&mut self, event: &Event) -> Result<(), ReplayError> {
+        let expected = next_version(self.stream(), self.version, (event.stream(), event.version))?;
         let fail = |problem| ReplayError { stream: self.stream(), version: event.version, problem };
-        if event.customer_id != self.id {
-            return Err(fail(ReplayProblem::OtherStream { found: event.stream() }));
-        }
-        let expected = self.version.checked_add(1).ok_or(fail(ReplayProblem::VersionOverflow))?;
-        if event.version != expected {
-            return Err(fail(ReplayProblem::VersionOutOfOrder { expected }));
-        }
         self.precondition(&event.change).map_err(fail)?;
         self.version = expected;
         self.evolve(&event.change, expected);

@@ -6,6 +6,7 @@ use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 use serde::{Deserialize, Serialize};
 
 use super::{Change, Event, Invitation, InvitationStatus, OfferStatus, OwnershipOffer, VoidReason};
+use crate::replay::next_version;
 use crate::{
     AssignableRole, Email, InvitationId, Lookup, OfferId, OrganizationId, ReplayError, ReplayProblem, Role, StreamId,
     Timestamp, UserId,
@@ -253,14 +254,9 @@ impl Organization {
     ///
     /// A [`ReplayError`] naming the event's version and what is wrong with it.
     pub fn apply(&mut self, event: &Event) -> Result<(), ReplayError> {
-        let fail = |problem| ReplayError { stream: StreamId::Organization(self.id), version: event.version, problem };
-        if event.organization_id != self.id {
-            return Err(fail(ReplayProblem::OtherStream { found: event.stream() }));
-        }
-        let expected = self.version.checked_add(1).ok_or(fail(ReplayProblem::VersionOverflow))?;
-        if event.version != expected {
-            return Err(fail(ReplayProblem::VersionOutOfOrder { expected }));
-        }
+        let stream = StreamId::Organization(self.id);
+        let expected = next_version(stream, self.version, (event.stream(), event.version))?;
+        let fail = |problem| ReplayError { stream, version: event.version, problem };
         self.precondition(&event.change).map_err(fail)?;
         self.version = expected;
         self.evolve(event);

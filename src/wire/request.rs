@@ -157,10 +157,13 @@ impl PortalMemberCreateBody {
     ///
     /// `invalid_input` naming the first bad field, in the order `email`, `name`, `role`.
     pub fn into_command(self, member_id: MemberId) -> Result<Command, Error> {
-        let email = Email::parse(self.email.required("email")?)?;
-        let name = name(&self.name)?;
-        let role = create_role(&self.role)?;
-        Ok(Command::AddMember { member_id, email, name, external_id: None, role })
+        let body = MemberCreateFromCustomerBody {
+            email: self.email,
+            name: self.name,
+            external_id: Field::Absent,
+            role: self.role,
+        };
+        body.into_command(member_id)
     }
 }
 
