@@ -7,11 +7,11 @@ use crate::StreamId;
 
 /// Stored data that cannot be loaded: a log that cannot be replayed (the version of the
 /// first event at fault) or rows that break an invariant (the rows' version), and what is
-/// wrong. Replay never panics and never returns a state that breaks an
-/// invariant; this is what it returns instead.
+/// wrong. Replay never panics and never returns a state that breaks an invariant; this is
+/// what it returns instead.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "the stored log of {stream} is corrupt at version {version}: {problem}; restore it from a backup or repair that event"
+    "the stored state of {stream} is corrupt at version {version}: {problem}; restore it from a backup or repair it"
 )]
 pub struct ReplayError {
     /// The aggregate whose log it is.

@@ -32,6 +32,13 @@ macro_rules! short_text {
                 Ok(Some(Self(text.into())))
             }
 
+            /// Text read back from storage, as it was stored, without re-validating: stored
+            /// data must always load. Input from people goes through `parse`.
+            #[must_use]
+            pub fn from_stored(text: impl Into<Box<str>>) -> Self {
+                Self(text.into())
+            }
+
             /// The text.
             #[must_use]
             pub fn as_str(&self) -> &str {

@@ -1,0 +1,40 @@
+//! A store for the [`membership`] crate on real databases: embedded `SQLite` by default,
+//! `PostgreSQL` to scale out.
+//!
+//! [`Store::open`] takes a URL and brings the schema up to date; [`Store::execute`] runs a
+//! command of either aggregate in one transaction (lock the stream, run the command's read
+//! plan as indexed point queries, decide, write the journal, the state tables and the
+//! outbox, check the version, commit), retrying conflicts. The state tables are the source
+//! of truth for reads and carry Polar's partial unique indexes as a backstop; the journal
+//! is append-only and replays to exactly the tables ([`Store::verify`]).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use membership::organization::{Command, Organization};
+//! use membership::{Actor, Email, OrganizationId, Permission, Timestamp, UserId};
+//! use membership_sqlx::Store;
+//! use uuid::Uuid;
+//!
+//! let store = Store::open("sqlite::memory:").await?;
+//! let (org, ada) = (OrganizationId::new(Uuid::from_u128(1)), UserId::new(Uuid::from_u128(2)));
+//! let now = Timestamp::parse("2025-03-03T09:00:00Z")?;
+//! let create = Command::Create { email: Email::parse("ada@example.com")? };
+//! store.execute::<Organization>(org, create, Actor::User(ada), now).await?;
+//! store.check(org, Actor::User(ada), Permission::MembersManage).await?;
+//! # Ok(()) }
+//! ```
+
+mod customer;
+mod error;
+mod journal;
+mod organization;
+mod outbox;
+mod sql;
+mod store;
+
+pub use error::StoreError;
+pub use journal::Verification;
+pub use outbox::Delivery;
+pub use sql::Backend;
+pub use store::{Store, Stored};

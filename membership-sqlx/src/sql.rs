@@ -1,0 +1,86 @@
+//! Reading typed values out of rows, and the few places the two dialects differ.
+
+use membership::{Email, Timestamp};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::error::{StoreError, corrupt};
+
+/// Which database a store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite: one writer at a time, `BEGIN IMMEDIATE`.
+    Sqlite,
+    /// PostgreSQL (and the SQL CockroachDB also runs): row locks with `FOR UPDATE`.
+    Postgres,
+}
+
+/// The text of a column, named for errors as `table`.
+pub(crate) fn text(row: &AnyRow, table: &'static str, column: &str) -> Result<String, StoreError> {
+    row.try_get::<String, _>(column).map_err(|error| corrupt(table, column, error))
+}
+
+/// The optional text of a column.
+pub(crate) fn text_opt(row: &AnyRow, table: &'static str, column: &str) -> Result<Option<String>, StoreError> {
+    row.try_get::<Option<String>, _>(column).map_err(|error| corrupt(table, column, error))
+}
+
+/// The integer of a column.
+pub(crate) fn int(row: &AnyRow, table: &'static str, column: &str) -> Result<i64, StoreError> {
+    row.try_get::<i64, _>(column).map_err(|error| corrupt(table, column, error))
+}
+
+/// A value parsed from a column's text with `parse`.
+pub(crate) fn parsed<T, E: std::fmt::Display>(
+    row: &AnyRow,
+    table: &'static str,
+    column: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<T, StoreError> {
+    let value = text(row, table, column)?;
+    parse(&value).map_err(|error| corrupt(table, format!("{column} = {value}"), error))
+}
+
+/// An optional value parsed from a column's text.
+pub(crate) fn parsed_opt<T, E: std::fmt::Display>(
+    row: &AnyRow,
+    table: &'static str,
+    column: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<Option<T>, StoreError> {
+    let Some(value) = text_opt(row, table, column)? else { return Ok(None) };
+    parse(&value).map(Some).map_err(|error| corrupt(table, format!("{column} = {value}"), error))
+}
+
+/// A time stored as Unix microseconds.
+pub(crate) fn time(row: &AnyRow, table: &'static str, column: &str) -> Result<Timestamp, StoreError> {
+    let micros = int(row, table, column)?;
+    Timestamp::from_unix_micros(micros).map_err(|error| corrupt(table, format!("{column} = {micros}"), error))
+}
+
+/// An optional time stored as Unix microseconds.
+pub(crate) fn time_opt(row: &AnyRow, table: &'static str, column: &str) -> Result<Option<Timestamp>, StoreError> {
+    let micros = row.try_get::<Option<i64>, _>(column).map_err(|error| corrupt(table, column, error))?;
+    micros.map(|micros| Timestamp::from_unix_micros(micros).map_err(|error| corrupt(table, column, error))).transpose()
+}
+
+/// A stored email: loaded as it was stored, never re-validated.
+pub(crate) fn email(row: &AnyRow, table: &'static str, column: &str) -> Result<Email, StoreError> {
+    text(row, table, column).map(Email::from_stored)
+}
+
+/// A version read from a `BIGINT`.
+pub(crate) fn version(row: &AnyRow, table: &'static str, column: &str) -> Result<u64, StoreError> {
+    let value = int(row, table, column)?;
+    membership::version_from_i64(value).map_err(|error| corrupt(table, format!("{column} = {value}"), error))
+}
+
+/// A version written to a `BIGINT`.
+pub(crate) fn to_i64(version: u64) -> Result<i64, StoreError> {
+    membership::version_to_i64(version).map_err(StoreError::from)
+}
+
+/// The folded form every email comparison uses (SPEC §3).
+pub(crate) fn folded(email: &Email) -> String {
+    email.folded().into_owned()
+}

@@ -1,0 +1,222 @@
+//! The store: a pool, the migrations, and one transaction per command, retried when the
+//! database says another writer got in the way.
+
+use std::future::Future;
+use std::time::Duration;
+
+use membership::{Aggregate, Error, StreamId, Timestamp};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions};
+
+use crate::error::StoreError;
+use crate::sql::Backend;
+
+/// How many times a command is tried when the database reports a conflict.
+const ATTEMPTS: u32 = 12;
+
+/// What one attempt of a command does inside its transaction; implemented for the two
+/// aggregates, sealed.
+pub trait Stored: Aggregate + sealed::Sealed {
+    /// Locks the stream, runs the read plan, decides, and writes the events, the tables
+    /// and the outbox, all on `conn` inside the caller's transaction.
+    #[doc(hidden)]
+    fn write(
+        conn: &mut AnyConnection,
+        backend: Backend,
+        id: Self::Id,
+        command: Self::Command,
+        actor: Self::Actor,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Vec<Self::Event>, StoreError>> + Send;
+}
+
+pub(crate) mod sealed {
+    /// Only this crate's aggregates are stored.
+    pub trait Sealed {}
+    impl Sealed for membership::organization::Organization {}
+    impl Sealed for membership::customer::Customer {}
+}
+
+/// A membership store on SQLite or PostgreSQL.
+///
+/// Every command runs in one transaction: the stream's root row is locked (`FOR UPDATE`
+/// on PostgreSQL; SQLite takes the write lock at `BEGIN IMMEDIATE`), the command's read
+/// plan runs as indexed point queries, `decide` rules, and the journal, the state tables
+/// and the outbox are written before the version is checked and the transaction commits.
+/// Serialization failures, deadlocks and SQLite's busy errors are retried with jitter.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+}
+
+impl Store {
+    /// Opens a store and brings its schema up to date.
+    ///
+    /// `url` is `sqlite://path/to/file.db` (created if missing; WAL mode, `synchronous =
+    /// FULL`), `sqlite::memory:` (one connection, for tests and examples), or
+    /// `postgres://user:password@host/database`.
+    ///
+    /// # Errors
+    ///
+    /// `invalid_input` (field `database_url`) for any other scheme; a database error when
+    /// it cannot connect or migrate.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(Error::InvalidInput {
+                location: membership::Location::Body,
+                field: "database_url",
+                reason: "must start with sqlite: or postgres:".into(),
+            }
+            .into());
+        };
+        let in_memory = url.contains(":memory:");
+        let url = match backend {
+            Backend::Sqlite if !in_memory && !url.contains('?') => format!("{url}?mode=rwc"),
+            _ => url.to_owned(),
+        };
+        let options: AnyConnectOptions = url.parse()?;
+        let options = options.disable_statement_logging();
+        let pool = AnyPoolOptions::new()
+            .max_connections(if in_memory { 1 } else { 16 })
+            .min_connections(u32::from(in_memory))
+            .idle_timeout(if in_memory { None } else { Some(Duration::from_mins(10)) })
+            .max_lifetime(if in_memory { None } else { Some(Duration::from_mins(30)) })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL: readers never block the writer. FULL: a committed command
+                        // survives a power cut. The busy timeout waits out another writer.
+                        for pragma in [
+                            "PRAGMA journal_mode = WAL",
+                            "PRAGMA synchronous = FULL",
+                            "PRAGMA busy_timeout = 5000",
+                            "PRAGMA foreign_keys = ON",
+                        ] {
+                            sqlx::query(pragma).execute(&mut *conn).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
+        }
+        .map_err(sqlx::Error::from)?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Which database this store runs on.
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The connection pool, for a service's own queries.
+    #[must_use]
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Runs `command` by `actor` at `now` on aggregate `id` in one transaction: the events
+    /// that happened (none for a no-op), committed with the state tables and the outbox.
+    ///
+    /// Creation is a command like the others (`organization::Command::Create`,
+    /// `customer::Command::Create`), on a stream that does not exist yet.
+    ///
+    /// # Errors
+    ///
+    /// A domain error when a rule refuses the command (nothing is written); `stale_write`
+    /// when other writers kept winning through every retry; `corrupt_row` for a stored row
+    /// the crate cannot read; a database error otherwise.
+    pub async fn execute<A: Stored>(
+        &self,
+        id: A::Id,
+        command: A::Command,
+        actor: A::Actor,
+        now: Timestamp,
+    ) -> Result<Vec<A::Event>, StoreError>
+    where
+        A::Command: Clone + Send,
+        A::Id: Send,
+        A::Actor: Send,
+    {
+        let mut attempt = 0;
+        loop {
+            match self.attempt::<A>(id, command.clone(), actor, now).await {
+                Err(error) if attempt + 1 < ATTEMPTS && retryable(&error) => {
+                    attempt += 1;
+                    backoff(attempt).await;
+                }
+                // Conflicts outlasted every retry: a stale write (version 0 when the database,
+                // not the version check, reported the conflict).
+                Err(error @ StoreError::Domain(Error::StaleWrite { .. })) => return Err(error),
+                Err(error) if retryable(&error) => return Err(stale(id.into(), 0)),
+                result => return result,
+            }
+        }
+    }
+
+    async fn attempt<A: Stored>(
+        &self,
+        id: A::Id,
+        command: A::Command,
+        actor: A::Actor,
+        now: Timestamp,
+    ) -> Result<Vec<A::Event>, StoreError> {
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        match A::write(&mut tx, self.backend, id, command, actor, now).await {
+            Ok(events) if events.is_empty() => {
+                tx.rollback().await?;
+                Ok(events)
+            }
+            Ok(events) => {
+                tx.commit().await?;
+                Ok(events)
+            }
+            Err(error) => {
+                // The error is what matters; a failed rollback closes the connection.
+                let _ = tx.rollback().await;
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Whether running the whole command again may succeed: a serialization failure or a
+/// deadlock (PostgreSQL `40001`, `40P01`), SQLite's busy errors (`5`, `517`), a unique
+/// violation (another writer created the same stream or row first: deciding again on the
+/// fresh state gives the right answer), or a stale version.
+fn retryable(error: &StoreError) -> bool {
+    match error {
+        StoreError::Domain(Error::StaleWrite { .. }) | StoreError::Database(sqlx::Error::PoolTimedOut) => true,
+        StoreError::Database(sqlx::Error::Database(error)) => {
+            matches!(error.code().as_deref(), Some("40001" | "40P01" | "5" | "517" | "6" | "262"))
+                || error.kind() == sqlx::error::ErrorKind::UniqueViolation
+        }
+        _ => false,
+    }
+}
+
+/// Exponential backoff with full jitter: up to 2, 4, 8 … ms, capped at 256 ms.
+async fn backoff(attempt: u32) {
+    let ceiling = 1u64 << attempt.min(8);
+    let wait = fastrand::u64(1..=ceiling);
+    tokio::time::sleep(Duration::from_millis(wait)).await;
+}
+
+/// The stale-write error for `stream` at `version`.
+pub(crate) fn stale(stream: StreamId, version: u64) -> StoreError {
+    Error::StaleWrite { stream, expected_version: version }.into()
+}

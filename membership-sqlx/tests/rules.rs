@@ -1,0 +1,140 @@
+//! The rules hold through the store: each command decided on the rows of its plan, written
+//! in one transaction, and read back from the tables.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking, helpers included"
+)]
+
+mod support;
+
+use membership::customer::{self, Customer, MemberRole, MemberUpdate};
+use membership::organization::{Command, Organization};
+use membership::wire::{ListQuery, WebhookType};
+use membership::{Actor, Permission, Role, Ttl};
+use support::*;
+
+#[tokio::test]
+async fn store_runs_organization_commands_and_reads_them_back() {
+    let store = fresh_store().await;
+    team(&store, org(1), 3, Role::Admin).await;
+    // A permission check is one point read.
+    store.check(org(1), Actor::User(user(2)), Permission::MembersManage).await.unwrap();
+    let refused = store.check(org(1), Actor::User(user(9)), Permission::MembersRead).await.unwrap_err();
+    assert_eq!(refused.code(), "organization_not_found");
+    // Invite, accept, leave: the rules answer through the store.
+    let invite =
+        Command::Invite { invitation_id: uuid::Uuid::from_u128(1).into(), email: email_of(user(7)), ttl: Ttl::DEFAULT };
+    org_ok(&store, org(1), Actor::User(user(2)), invite).await;
+    let accept = Command::AcceptInvitation { invitation_id: uuid::Uuid::from_u128(1).into(), email: email_of(user(7)) };
+    assert_eq!(org_ok(&store, org(1), Actor::User(user(7)), accept).await.len(), 2);
+    let refused = store.execute::<Organization>(org(1), Command::Leave, Actor::User(user(1)), at(0)).await.unwrap_err();
+    assert_eq!((refused.code(), refused.polar_status().as_u16()), ("owner_cannot_leave", 403));
+    let team = store.team(org(1)).await.unwrap();
+    assert_eq!(team.len(), 4);
+    assert_eq!(team[0].1, Role::Owner);
+    assert!(team.iter().any(|(member, role)| member.user_id == user(7) && *role == Role::Member));
+    assert_consistent(&store).await;
+}
+
+#[tokio::test]
+async fn store_runs_customer_commands_writes_webhooks_and_pages_members() {
+    let store = fresh_store().await;
+    team(&store, org(1), 1, Role::Member).await;
+    team_customer(&store, org(1), customer_id(1), 5).await;
+    // Promote member 3 to owner: one event carrying both records, two webhooks.
+    let promote = customer::Command::UpdateMember {
+        member_id: member(3),
+        update: MemberUpdate { role: Some(MemberRole::Owner), ..MemberUpdate::default() },
+    };
+    store.execute::<Customer>(customer_id(1), promote, token(org(1)), at(1)).await.unwrap();
+    let customer = store.customer(customer_id(1)).await.unwrap().unwrap();
+    assert_eq!(customer.role_of(member(3)), Some(MemberRole::Owner));
+    assert_eq!(customer.role_of(member(1)), Some(MemberRole::BillingManager));
+    // Newest first, with Polar's totals.
+    let query: ListQuery = serde_json::from_value(serde_json::json!({"page": "1", "limit": "2"})).unwrap();
+    let page = store.members_page(customer_id(1), query.into_paging().unwrap()).await.unwrap();
+    assert_eq!((page.pagination.total_count, page.pagination.max_page, page.items.len()), (5, 3, 2));
+    // The outbox holds one webhook per member created, and two member.updated.
+    let deliveries = store.claim_webhooks(at(2), 100).await.unwrap();
+    let created = deliveries.iter().filter(|d| d.webhook.kind == WebhookType::MemberCreated).count();
+    let updated: Vec<_> = deliveries.iter().filter(|d| d.webhook.kind == WebhookType::MemberUpdated).collect();
+    assert_eq!((created, updated.len()), (5, 2));
+    assert!(deliveries.iter().all(|delivery| delivery.organization_id == org(1)));
+    // Claimed webhooks are not claimed again while leased; delivered ones never again.
+    assert!(store.claim_webhooks(at(2), 100).await.unwrap().is_empty());
+    for delivery in &deliveries {
+        store.mark_delivered(&delivery.id, at(2)).await.unwrap();
+    }
+    assert_eq!(store.undelivered().await.unwrap(), 0);
+    assert!(store.claim_webhooks(at(60), 100).await.unwrap().is_empty());
+    assert_consistent(&store).await;
+}
+
+#[tokio::test]
+async fn store_outbox_retries_with_backoff_and_keeps_the_webhook_id() {
+    let store = fresh_store().await;
+    team(&store, org(1), 1, Role::Member).await;
+    team_customer(&store, org(1), customer_id(1), 1).await;
+    let first = store.claim_webhooks(at(0), 10).await.unwrap();
+    assert_eq!(first.len(), 1);
+    store.retry_later(&first[0].id, first[0].attempts, at(0)).await.unwrap();
+    // Not due before its backoff (2 s), due after it, with the same id.
+    assert!(store.claim_webhooks(at(0), 10).await.unwrap().is_empty());
+    let again = store.claim_webhooks(at(1), 10).await.unwrap();
+    assert_eq!((again[0].id.as_str(), again[0].attempts), (first[0].id.as_str(), 1));
+    // A claim whose worker died is claimed again once its lease ends.
+    let later = store.claim_webhooks(at(2), 10).await.unwrap();
+    assert_eq!(later.len(), 1);
+}
+
+#[tokio::test]
+async fn store_refuses_bad_input_with_typed_errors_and_changes_nothing() {
+    let store = fresh_store().await;
+    // Unknown organization and customer.
+    let error = store.execute::<Organization>(org(9), Command::Leave, Actor::User(user(1)), at(0)).await.unwrap_err();
+    assert_eq!(error.code(), "organization_not_found");
+    let delete = customer::Command::DeleteMember { member_id: member(1) };
+    let error = store.execute::<Customer>(customer_id(9), delete.clone(), token(org(1)), at(0)).await.unwrap_err();
+    assert_eq!(error.code(), "customer_not_found");
+    // A deleted customer.
+    team(&store, org(1), 1, Role::Member).await;
+    team_customer(&store, org(1), customer_id(1), 2).await;
+    store.execute::<Customer>(customer_id(1), customer::Command::Delete, token(org(1)), at(1)).await.unwrap();
+    let error = store.execute::<Customer>(customer_id(1), delete, token(org(1)), at(2)).await.unwrap_err();
+    assert_eq!(error.code(), "customer_not_found");
+    // A refusal writes nothing.
+    let before = store.verify().await.unwrap();
+    let error = store
+        .execute::<Organization>(org(1), Command::RemoveMember { user_id: user(1) }, Actor::User(user(1)), at(3))
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "owner_cannot_be_removed");
+    assert_eq!(store.verify().await.unwrap(), before);
+    assert_consistent(&store).await;
+}
+
+#[tokio::test]
+async fn store_reports_a_corrupt_journal_with_a_typed_error() {
+    let store = fresh_store().await;
+    team(&store, org(1), 2, Role::Admin).await;
+    // An event that does not parse: a corrupt row.
+    sqlx::query("UPDATE journal SET body = '{' WHERE aggregate = 'organization' AND version = 2")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(store.verify().await.unwrap_err().code(), "corrupt_row");
+    // An event that parses but cannot follow: a corrupt log, naming its version.
+    let store = fresh_store().await;
+    team(&store, org(1), 2, Role::Admin).await;
+    sqlx::query("UPDATE journal SET version = 9 WHERE aggregate = 'organization' AND version = 2")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let error = store.verify().await.unwrap_err();
+    assert_eq!((error.code(), error.kind()), ("corrupt_log", membership::ErrorKind::Internal));
+    assert!(error.to_string().contains("at version 3"), "{error}");
+}
