@@ -18,6 +18,13 @@ use membership::{Actor, Permission, Role, Ttl};
 use support::*;
 
 #[tokio::test]
+async fn store_runs_on_the_backend_asked_for() {
+    let store = fresh_store().await;
+    let expected = std::env::var("MEMBERSHIP_EXPECT_BACKEND").unwrap_or_else(|_| "sqlite".to_owned());
+    assert_eq!(backend_name(&store), expected);
+}
+
+#[tokio::test]
 async fn store_runs_organization_commands_and_reads_them_back() {
     let store = fresh_store().await;
     team(&store, org(1), 3, Role::Admin).await;
