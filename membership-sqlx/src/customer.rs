@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 
 use crate::error::StoreError;
 use crate::sql::{self, Backend, folded, parsed, time, time_opt, to_i64};
-use crate::store::{Store, Stored, stale};
+use crate::store::{Store, Stored, expect, stale};
 use crate::{journal, outbox};
 
 const T: &str = "members";
@@ -20,6 +20,7 @@ impl Stored for Customer {
     async fn write(
         conn: &mut AnyConnection,
         backend: Backend,
+        expected: Option<u64>,
         id: CustomerId,
         command: customer::Command,
         actor: CustomerActor,
@@ -27,6 +28,7 @@ impl Stored for Customer {
     ) -> Result<Vec<Event>, StoreError> {
         let root = lock(conn, backend, id).await?;
         let version = root.as_ref().map_or(0, |(version, _)| *version);
+        expect(StreamId::Customer(id), expected, version)?;
         let mut view = Prefetched::new(id, version, root.as_ref().map(|(_, profile)| profile.clone()));
         for read in customer::plan(&command, actor) {
             load(conn, id, &mut view, read).await?;
@@ -281,28 +283,35 @@ impl Store {
     /// a database error.
     pub async fn customer(&self, id: CustomerId) -> Result<Option<Customer>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let Some((version, profile)) = lock(&mut conn, Backend::Sqlite, id).await? else { return Ok(None) };
-        let rows = sqlx::query(
-            "SELECT id, created_at, modified_at, email, name, external_id, role, deleted FROM members \
-             WHERE customer_id = $1 ORDER BY ord",
-        )
-        .bind(id.to_string())
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut members = Vec::new();
-        let mut retired = Vec::new();
-        for row in &rows {
-            if sql::int(row, T, "deleted")? == 0 {
-                members.push(member(row, id)?);
-            } else {
-                retired.push(parsed(row, T, "id", MemberId::parse)?);
-            }
-        }
-        let snapshot =
-            Snapshot { schema_version: customer::SNAPSHOT_SCHEMA_VERSION, id, version, profile, members, retired };
-        Customer::from_rows(snapshot).map(Some).map_err(|error| membership::Error::from(error).into())
+        read_customer(&mut conn, id).await
     }
+}
 
+/// The whole customer from its tables, on `conn` (inside a snapshot, for `verify`).
+pub(crate) async fn read_customer(conn: &mut AnyConnection, id: CustomerId) -> Result<Option<Customer>, StoreError> {
+    let Some((version, profile)) = lock(&mut *conn, Backend::Sqlite, id).await? else { return Ok(None) };
+    let rows = sqlx::query(
+        "SELECT id, created_at, modified_at, email, name, external_id, role, deleted FROM members \
+             WHERE customer_id = $1 ORDER BY ord",
+    )
+    .bind(id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut members = Vec::new();
+    let mut retired = Vec::new();
+    for row in &rows {
+        if sql::int(row, T, "deleted")? == 0 {
+            members.push(member(row, id)?);
+        } else {
+            retired.push(parsed(row, T, "id", MemberId::parse)?);
+        }
+    }
+    let snapshot =
+        Snapshot { schema_version: customer::SNAPSHOT_SCHEMA_VERSION, id, version, profile, members, retired };
+    Customer::from_rows(snapshot).map(Some).map_err(|error| membership::Error::from(error).into())
+}
+
+impl Store {
     /// The customer's row, if it exists (deleted or not).
     ///
     /// # Errors

@@ -8,8 +8,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::AnyConnection;
 
+use crate::customer::read_customer;
 use crate::error::{StoreError, corrupt};
-use crate::sql::{self, to_i64};
+use crate::organization::read_organization;
+use crate::sql::{self, Backend, to_i64};
 use crate::store::Store;
 
 /// Appends one decision's events to the journal.
@@ -56,23 +58,13 @@ impl Store {
     ///
     /// `corrupt_row` for an event that does not deserialize; a database error.
     pub async fn events<E: DeserializeOwned>(&self, stream: StreamId) -> Result<Vec<E>, StoreError> {
-        let key = stream.as_uuid().to_string();
-        let rows =
-            sqlx::query("SELECT version, body FROM journal WHERE aggregate = $1 AND stream_id = $2 ORDER BY version")
-                .bind(stream.type_name())
-                .bind(key.clone())
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter()
-            .map(|row| {
-                let body = sql::text(row, "journal", "body")?;
-                serde_json::from_str(&body).map_err(|error| corrupt("journal", format!("{stream} {key}"), error))
-            })
-            .collect()
+        let mut conn = self.pool.acquire().await?;
+        read_events(&mut conn, stream).await
     }
 
-    /// Replays every stream's journal and compares it with the state tables: what an
-    /// operator runs after a restore, and what the tests assert after every scenario.
+    /// Replays every stream's journal and compares it with the state tables, each stream
+    /// in one read-only snapshot: what an operator runs after a restore, and what the tests
+    /// assert after every scenario.
     ///
     /// # Errors
     ///
@@ -93,25 +85,48 @@ impl Store {
                 "organization" => StreamId::Organization(sql::parsed(&row, "journal", "id", OrganizationId::parse)?),
                 _ => StreamId::Customer(sql::parsed(&row, "journal", "id", CustomerId::parse)?),
             };
-            verification.streams += 1;
-            let same = match stream {
+            // One snapshot per stream: a commit landing between two reads cannot pass for
+            // a difference.
+            let mut snapshot = match self.backend {
+                Backend::Sqlite => self.pool.begin().await?,
+                Backend::Postgres => self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?,
+            };
+            let (events, same) = match stream {
                 StreamId::Organization(id) => {
-                    let events: Vec<organization::Event> = self.events(stream).await?;
-                    verification.events += events.len();
+                    let events: Vec<organization::Event> = read_events(&mut snapshot, stream).await?;
                     let replayed = Organization::replay(&events).map_err(membership::Error::from)?;
-                    self.organization(id).await?.as_ref() == Some(&replayed)
+                    (events.len(), read_organization(&mut snapshot, id).await?.as_ref() == Some(&replayed))
                 }
                 StreamId::Customer(id) => {
-                    let events: Vec<customer::Event> = self.events(stream).await?;
-                    verification.events += events.len();
+                    let events: Vec<customer::Event> = read_events(&mut snapshot, stream).await?;
                     let replayed = Customer::replay(&events).map_err(membership::Error::from)?;
-                    self.customer(id).await?.as_ref() == Some(&replayed)
+                    (events.len(), read_customer(&mut snapshot, id).await?.as_ref() == Some(&replayed))
                 }
             };
+            snapshot.rollback().await?;
+            verification.streams += 1;
+            verification.events += events;
             if !same {
                 verification.mismatched.push(stream);
             }
         }
         Ok(verification)
     }
+}
+
+/// One stream's journal, oldest first, on `conn`.
+async fn read_events<E: DeserializeOwned>(conn: &mut AnyConnection, stream: StreamId) -> Result<Vec<E>, StoreError> {
+    let key = stream.as_uuid().to_string();
+    let rows =
+        sqlx::query("SELECT version, body FROM journal WHERE aggregate = $1 AND stream_id = $2 ORDER BY version")
+            .bind(stream.type_name())
+            .bind(key.clone())
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.iter()
+        .map(|row| {
+            let body = sql::text(row, "journal", "body")?;
+            serde_json::from_str(&body).map_err(|error| corrupt("journal", format!("{stream} {key}"), error))
+        })
+        .collect()
 }

@@ -12,18 +12,20 @@ use sqlx::{AnyConnection, Executor};
 use crate::error::StoreError;
 use crate::journal;
 use crate::sql::{self, Backend, folded, parsed, parsed_opt, time, to_i64};
-use crate::store::{Store, Stored, stale};
+use crate::store::{Store, Stored, expect, stale};
 
 impl Stored for Organization {
     async fn write(
         conn: &mut AnyConnection,
         backend: Backend,
+        expected: Option<u64>,
         id: OrganizationId,
         command: organization::Command,
         actor: Actor,
         now: Timestamp,
     ) -> Result<Vec<Event>, StoreError> {
         let version = lock(conn, backend, id).await?;
+        expect(StreamId::Organization(id), expected, version.unwrap_or(0))?;
         let mut view = Prefetched::new(id, version.unwrap_or(0));
         for read in organization::plan(&command, actor, now) {
             load(conn, id, &mut view, read).await?;
@@ -361,44 +363,51 @@ impl Store {
     /// a database error.
     pub async fn organization(&self, id: OrganizationId) -> Result<Option<Organization>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let Some(root) = sqlx::query("SELECT version, created_at FROM organizations WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&mut *conn)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let org = id.to_string();
-        let members =
-            sqlx::query("SELECT user_id, email, role, created_at FROM memberships WHERE organization_id = $1")
-                .bind(org.clone())
-                .fetch_all(&mut *conn)
-                .await?;
-        let invitations = sqlx::query(
-            "SELECT id, email, invited_by, created_at, expires_at, status, accepted_by \
-             FROM invitations WHERE organization_id = $1",
-        )
+        read_organization(&mut conn, id).await
+    }
+}
+
+/// The whole organization from its tables, on `conn` (inside a snapshot, for `verify`).
+pub(crate) async fn read_organization(
+    conn: &mut AnyConnection,
+    id: OrganizationId,
+) -> Result<Option<Organization>, StoreError> {
+    let Some(root) = sqlx::query("SELECT version, created_at FROM organizations WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let org = id.to_string();
+    let members = sqlx::query("SELECT user_id, email, role, created_at FROM memberships WHERE organization_id = $1")
         .bind(org.clone())
         .fetch_all(&mut *conn)
         .await?;
-        let offers = sqlx::query(
-            "SELECT id, from_user, to_user, created_at, expires_at, status, void_reason \
+    let invitations = sqlx::query(
+        "SELECT id, email, invited_by, created_at, expires_at, status, accepted_by \
+             FROM invitations WHERE organization_id = $1",
+    )
+    .bind(org.clone())
+    .fetch_all(&mut *conn)
+    .await?;
+    let offers = sqlx::query(
+        "SELECT id, from_user, to_user, created_at, expires_at, status, void_reason \
              FROM offers WHERE organization_id = $1",
-        )
-        .bind(org)
-        .fetch_all(&mut *conn)
-        .await?;
-        let snapshot = Snapshot {
-            schema_version: organization::SNAPSHOT_SCHEMA_VERSION,
-            id,
-            version: sql::version(&root, "organizations", "version")?,
-            created_at: time(&root, "organizations", "created_at")?,
-            members: members.iter().map(member_row).collect::<Result<_, _>>()?,
-            invitations: invitations.iter().map(invitation).collect::<Result<_, _>>()?,
-            offers: offers.iter().map(offer).collect::<Result<_, _>>()?,
-        };
-        Organization::from_rows(snapshot).map(Some).map_err(|error| membership::Error::from(error).into())
-    }
+    )
+    .bind(org)
+    .fetch_all(&mut *conn)
+    .await?;
+    let snapshot = Snapshot {
+        schema_version: organization::SNAPSHOT_SCHEMA_VERSION,
+        id,
+        version: sql::version(&root, "organizations", "version")?,
+        created_at: time(&root, "organizations", "created_at")?,
+        members: members.iter().map(member_row).collect::<Result<_, _>>()?,
+        invitations: invitations.iter().map(invitation).collect::<Result<_, _>>()?,
+        offers: offers.iter().map(offer).collect::<Result<_, _>>()?,
+    };
+    Organization::from_rows(snapshot).map(Some).map_err(|error| membership::Error::from(error).into())
 }
 
 fn member_row(row: &AnyRow) -> Result<MemberRow, StoreError> {

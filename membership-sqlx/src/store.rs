@@ -23,6 +23,7 @@ pub trait Stored: Aggregate + sealed::Sealed {
     fn write(
         conn: &mut AnyConnection,
         backend: Backend,
+        expected: Option<u64>,
         id: Self::Id,
         command: Self::Command,
         actor: Self::Actor,
@@ -149,9 +150,50 @@ impl Store {
         A::Id: Send,
         A::Actor: Send,
     {
+        self.run::<A>(None, id, command, actor, now).await
+    }
+
+    /// [`execute`](Store::execute), only if the stream is still at `expected_version` (0:
+    /// it must not exist yet): what an HTTP `If-Match` asks for.
+    ///
+    /// # Errors
+    ///
+    /// `stale_write` at once when the stream has moved on; otherwise as
+    /// [`execute`](Store::execute).
+    pub async fn execute_at<A: Stored>(
+        &self,
+        id: A::Id,
+        expected_version: u64,
+        command: A::Command,
+        actor: A::Actor,
+        now: Timestamp,
+    ) -> Result<Vec<A::Event>, StoreError>
+    where
+        A::Command: Clone + Send,
+        A::Id: Send,
+        A::Actor: Send,
+    {
+        self.run::<A>(Some(expected_version), id, command, actor, now).await
+    }
+
+    async fn run<A: Stored>(
+        &self,
+        expected: Option<u64>,
+        id: A::Id,
+        command: A::Command,
+        actor: A::Actor,
+        now: Timestamp,
+    ) -> Result<Vec<A::Event>, StoreError>
+    where
+        A::Command: Clone + Send,
+        A::Id: Send,
+        A::Actor: Send,
+    {
         let mut attempt = 0;
         loop {
-            match self.attempt::<A>(id, command.clone(), actor, now).await {
+            match self.attempt::<A>(expected, id, command.clone(), actor, now).await {
+                // The caller's own expectation failed: retrying cannot help.
+                Err(error @ StoreError::Domain(Error::StaleWrite { .. })) if expected.is_some() => return Err(error),
                 Err(error) if attempt + 1 < ATTEMPTS && retryable(&error) => {
                     attempt += 1;
                     backoff(attempt).await;
@@ -167,6 +209,7 @@ impl Store {
 
     async fn attempt<A: Stored>(
         &self,
+        expected: Option<u64>,
         id: A::Id,
         command: A::Command,
         actor: A::Actor,
@@ -176,7 +219,7 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        match A::write(&mut tx, self.backend, id, command, actor, now).await {
+        match A::write(&mut tx, self.backend, expected, id, command, actor, now).await {
             Ok(events) if events.is_empty() => {
                 tx.rollback().await?;
                 Ok(events)
@@ -214,6 +257,14 @@ async fn backoff(attempt: u32) {
     let ceiling = 1u64 << attempt.min(8);
     let wait = fastrand::u64(1..=ceiling);
     tokio::time::sleep(Duration::from_millis(wait)).await;
+}
+
+/// Refuses a decision when the caller expected another version than the stream's.
+pub(crate) fn expect(stream: StreamId, expected: Option<u64>, version: u64) -> Result<(), StoreError> {
+    match expected {
+        Some(expected) if expected != version => Err(stale(stream, expected)),
+        _ => Ok(()),
+    }
 }
 
 /// The stale-write error for `stream` at `version`.
