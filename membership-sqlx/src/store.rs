@@ -2,6 +2,8 @@
 //! database says another writer got in the way.
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use membership::{Aggregate, Error, StreamId, Timestamp};
@@ -49,6 +51,8 @@ pub(crate) mod sealed {
 pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
+    /// Attempts run again because of a conflict, since the store opened.
+    retries: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -112,13 +116,20 @@ impl Store {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
         }
         .map_err(sqlx::Error::from)?;
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, retries: Arc::new(AtomicU64::new(0)) })
     }
 
     /// Which database this store runs on.
     #[must_use]
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// How many attempts were run again because of a conflict since the store opened: a
+    /// measure of contention.
+    #[must_use]
+    pub fn retries(&self) -> u64 {
+        self.retries.load(Ordering::Relaxed)
     }
 
     /// The connection pool, for a service's own queries.
@@ -196,6 +207,7 @@ impl Store {
                 Err(error @ StoreError::Domain(Error::StaleWrite { .. })) if expected.is_some() => return Err(error),
                 Err(error) if attempt + 1 < ATTEMPTS && retryable(&error) => {
                     attempt += 1;
+                    self.retries.fetch_add(1, Ordering::Relaxed);
                     backoff(attempt).await;
                 }
                 // Conflicts outlasted every retry: a stale write (version 0 when the database,

@@ -78,7 +78,8 @@ CREATE UNIQUE INDEX members_one_owner ON members (customer_id) WHERE role = 'own
 CREATE UNIQUE INDEX members_email ON members (customer_id, email_folded) WHERE deleted = 0;
 CREATE UNIQUE INDEX members_external_id ON members (customer_id, external_id)
     WHERE deleted = 0 AND external_id IS NOT NULL;
-CREATE INDEX members_newest ON members (customer_id, deleted, created_at, id);
+-- Active members, newest first; partial, so the owner lookup keeps its own index.
+CREATE INDEX members_newest ON members (customer_id, created_at DESC, id) WHERE deleted = 0;
 
 -- Append-only: the primary key is the optimistic lock.
 CREATE TABLE journal (
