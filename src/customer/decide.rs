@@ -413,23 +413,28 @@ impl<V: CustomerView> Decision<'_, '_, V> {
             }
         }
         let new_name = update.name.filter(|name| target.name.as_ref() != Some(name));
-        let modified = |member: &Member, role| Member { role, modified_at: Some(self.now), ..member.clone() };
-        let mut target_now = target.clone();
-        if let Some(previous) = &transfer {
-            let from = modified(previous, MemberRole::BillingManager);
-            target_now = modified(&target, MemberRole::Owner);
-            self.push(Change::MemberOwnershipTransferred { from, to: target_now.clone() });
-        }
         let role_change = new_role.filter(|_| transfer.is_none());
-        if new_name.is_none() && new_email.is_none() && role_change.is_none() {
+        let rest_changes = new_name.is_some() || new_email.is_some() || role_change.is_some();
+        let now = Some(self.now);
+        let mut target = target;
+        if let Some(previous) = transfer {
+            target = Member { role: MemberRole::Owner, modified_at: now, ..target };
+            let from = Member { role: MemberRole::BillingManager, modified_at: now, ..previous };
+            if !rest_changes {
+                return self.emit(Change::MemberOwnershipTransferred { from, to: target });
+            }
+            // A rename or new email in the same update follows as a `MemberUpdated`.
+            self.push(Change::MemberOwnershipTransferred { from, to: target.clone() });
+        }
+        if !rest_changes {
             return Ok(self.events);
         }
         let member = Member {
-            modified_at: Some(self.now),
-            email: new_email.unwrap_or(target_now.email),
-            name: new_name.or(target_now.name),
-            role: role_change.unwrap_or(target_now.role),
-            ..target_now
+            modified_at: now,
+            email: new_email.unwrap_or(target.email),
+            name: new_name.or(target.name),
+            role: role_change.unwrap_or(target.role),
+            ..target
         };
         self.emit(Change::MemberUpdated { member })
     }
@@ -446,7 +451,7 @@ impl<V: CustomerView> Decision<'_, '_, V> {
         if target.role == MemberRole::Owner {
             return Err(Error::OnlyOwnerCannotBeDeleted { customer_id, member_id });
         }
-        self.emit(Change::MemberDeleted { member: target.clone() })
+        self.emit(Change::MemberDeleted { member: target })
     }
 
     /// CUS-7: the customer's email, and an individual customer's owner email with it, also
