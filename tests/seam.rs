@@ -495,3 +495,48 @@ fn inv_cus_a_rows_with_two_owners_or_none_are_an_error() {
     deleted_with_members.profile.deleted = true;
     refused(deleted_with_members, ReplayProblem::MembersRemain);
 }
+
+#[test]
+fn spec_1_5_every_replay_problem_reads_as_its_own_sentence() {
+    let problems = [
+        ReplayProblem::Empty,
+        ReplayProblem::FirstEventNotCreation,
+        ReplayProblem::CreatedAgain,
+        ReplayProblem::OtherStream { found: StreamId::Organization(OTHER_ORG) },
+        ReplayProblem::VersionOutOfOrder { expected: 7 },
+        ReplayProblem::VersionOverflow,
+        ReplayProblem::AlreadyAMember,
+        ReplayProblem::NotAMember,
+        ReplayProblem::RoleMismatch,
+        ReplayProblem::RoleNotAllowed,
+        ReplayProblem::NotTheOwner,
+        ReplayProblem::EmailTaken,
+        ReplayProblem::ExternalIdTaken,
+        ReplayProblem::IdReused,
+        ReplayProblem::UnknownInvitation,
+        ReplayProblem::InvitationNotPending,
+        ReplayProblem::InvitationAlreadyPending,
+        ReplayProblem::UnknownOffer,
+        ReplayProblem::OfferNotPending,
+        ReplayProblem::OfferLeftPending,
+        ReplayProblem::OtherCustomer,
+        ReplayProblem::RecordMismatch,
+        ReplayProblem::MembersRemain,
+        ReplayProblem::OwnerMissing,
+        ReplayProblem::TwoOwners,
+        ReplayProblem::UnknownSchema,
+        ReplayProblem::IndividualCustomerSingleMember,
+        ReplayProblem::KindDowngrade,
+        ReplayProblem::AfterDeletion,
+    ];
+    let sentences: std::collections::HashSet<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(sentences.len(), problems.len(), "each problem says something of its own");
+    assert!(sentences.iter().all(|sentence| sentence.len() > 10 && !sentence.ends_with('.')));
+    assert_eq!(ReplayProblem::VersionOutOfOrder { expected: 7 }.to_string(), "version 7 should come next");
+    let error = ReplayError { stream: StreamId::Customer(CUSTOMER), version: 3, problem: ReplayProblem::TwoOwners };
+    assert_eq!(
+        error.to_string(),
+        "the stored state of customer `00000000-0000-0000-0000-00000000000c` is corrupt at version 3: two members are \
+         the owner; restore it from a backup or repair it"
+    );
+}
