@@ -10,7 +10,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::error::StoreError;
-use crate::sql::{self, Backend, folded, parsed, time, time_opt, to_i64};
+use crate::sql::{self, Backend, folded, parsed, select, time, time_opt, to_i64};
 use crate::store::{Store, Stored, expect, stale};
 use crate::{journal, outbox};
 
@@ -114,24 +114,18 @@ async fn load(conn: &mut AnyConnection, id: CustomerId, view: &mut Prefetched, r
     let one = |row: Option<AnyRow>| row.as_ref().map(|row| member(row, id)).transpose();
     match read {
         Read::Owner => {
-            let row = sqlx::query(
-                "SELECT id, created_at, modified_at, email, name, external_id, role FROM members \
-                 WHERE customer_id = $1 AND role = 'owner' AND deleted = 0",
-            )
-            .bind(customer)
-            .fetch_optional(&mut *conn)
-            .await?;
+            let row = sqlx::query(select!(members, "customer_id = $1 AND role = 'owner' AND deleted = 0"))
+                .bind(customer)
+                .fetch_optional(&mut *conn)
+                .await?;
             view.load_owner(one(row)?);
         }
         Read::Member(member_id) => {
-            let row = sqlx::query(
-                "SELECT id, created_at, modified_at, email, name, external_id, role FROM members \
-                 WHERE customer_id = $1 AND id = $2 AND deleted = 0",
-            )
-            .bind(customer)
-            .bind(member_id.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
+            let row = sqlx::query(select!(members, "customer_id = $1 AND id = $2 AND deleted = 0"))
+                .bind(customer)
+                .bind(member_id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
             view.load_member(member_id, one(row)?);
         }
         Read::MemberIdUsed(member_id) => {
@@ -143,35 +137,26 @@ async fn load(conn: &mut AnyConnection, id: CustomerId, view: &mut Prefetched, r
             view.load_member_id_used(member_id, row.is_some());
         }
         Read::MemberByEmail(email) => {
-            let row = sqlx::query(
-                "SELECT id, created_at, modified_at, email, name, external_id, role FROM members \
-                 WHERE customer_id = $1 AND email_folded = $2 AND deleted = 0",
-            )
-            .bind(customer)
-            .bind(folded(&email))
-            .fetch_optional(&mut *conn)
-            .await?;
+            let row = sqlx::query(select!(members, "customer_id = $1 AND email_folded = $2 AND deleted = 0"))
+                .bind(customer)
+                .bind(folded(&email))
+                .fetch_optional(&mut *conn)
+                .await?;
             view.load_member_by_email(email, one(row)?);
         }
         Read::MemberByExternalId(external_id) => {
-            let row = sqlx::query(
-                "SELECT id, created_at, modified_at, email, name, external_id, role FROM members \
-                 WHERE customer_id = $1 AND external_id = $2 AND deleted = 0",
-            )
-            .bind(customer)
-            .bind(external_id.as_str().to_owned())
-            .fetch_optional(&mut *conn)
-            .await?;
+            let row = sqlx::query(select!(members, "customer_id = $1 AND external_id = $2 AND deleted = 0"))
+                .bind(customer)
+                .bind(external_id.as_str().to_owned())
+                .fetch_optional(&mut *conn)
+                .await?;
             view.load_member_by_external_id(external_id, one(row)?);
         }
         Read::Members => {
-            let rows = sqlx::query(
-                "SELECT id, created_at, modified_at, email, name, external_id, role FROM members \
-                 WHERE customer_id = $1 AND deleted = 0 ORDER BY ord",
-            )
-            .bind(customer)
-            .fetch_all(&mut *conn)
-            .await?;
+            let rows = sqlx::query(select!(members, "customer_id = $1 AND deleted = 0 ORDER BY ord"))
+                .bind(customer)
+                .fetch_all(&mut *conn)
+                .await?;
             view.load_members(rows.iter().map(|row| member(row, id)).collect::<Result<_, _>>()?);
         }
     }
@@ -290,13 +275,10 @@ impl Store {
 /// The whole customer from its tables, on `conn` (inside a snapshot, for `verify`).
 pub(crate) async fn read_customer(conn: &mut AnyConnection, id: CustomerId) -> Result<Option<Customer>, StoreError> {
     let Some((version, profile)) = lock(&mut *conn, Backend::Sqlite, id).await? else { return Ok(None) };
-    let rows = sqlx::query(
-        "SELECT id, created_at, modified_at, email, name, external_id, role, deleted FROM members \
-             WHERE customer_id = $1 ORDER BY ord",
-    )
-    .bind(id.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = sqlx::query(select!(members, "customer_id = $1 ORDER BY ord"))
+        .bind(id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
     let mut members = Vec::new();
     let mut retired = Vec::new();
     for row in &rows {
@@ -328,14 +310,11 @@ impl Store {
     ///
     /// `corrupt_row` for an unreadable row; a database error.
     pub async fn member(&self, customer_id: CustomerId, member_id: MemberId) -> Result<Option<Member>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, created_at, modified_at, email, name, external_id, role FROM members \
-             WHERE customer_id = $1 AND id = $2 AND deleted = 0",
-        )
-        .bind(customer_id.to_string())
-        .bind(member_id.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(select!(members, "customer_id = $1 AND id = $2 AND deleted = 0"))
+            .bind(customer_id.to_string())
+            .bind(member_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(|row| member(row, customer_id)).transpose()
     }
 
@@ -358,12 +337,10 @@ impl Store {
         let total = u64::try_from(sql::int(&total, T, "n")?).unwrap_or(0);
         let sql = match paging.sorting {
             Sorting::NewestFirst => {
-                "SELECT id, created_at, modified_at, email, name, external_id, role FROM members \
-                 WHERE customer_id = $1 AND deleted = 0 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3"
+                select!(members, "customer_id = $1 AND deleted = 0 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3")
             }
             Sorting::OldestFirst => {
-                "SELECT id, created_at, modified_at, email, name, external_id, role FROM members \
-                 WHERE customer_id = $1 AND deleted = 0 ORDER BY created_at, id LIMIT $2 OFFSET $3"
+                select!(members, "customer_id = $1 AND deleted = 0 ORDER BY created_at, id LIMIT $2 OFFSET $3")
             }
         };
         let rows = sqlx::query(sql)

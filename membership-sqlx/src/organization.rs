@@ -11,7 +11,7 @@ use sqlx::{AnyConnection, Executor};
 
 use crate::error::StoreError;
 use crate::journal;
-use crate::sql::{self, Backend, folded, parsed, parsed_opt, time, to_i64};
+use crate::sql::{self, Backend, folded, parsed, parsed_opt, select, time, to_i64};
 use crate::store::{Store, Stored, expect, stale};
 
 impl Stored for Organization {
@@ -143,57 +143,44 @@ async fn load(
             view.load_member_by_email(email, user);
         }
         Read::Invitation(invitation_id) => {
-            let row = sqlx::query(
-                "SELECT id, email, invited_by, created_at, expires_at, status, accepted_by \
-                 FROM invitations WHERE organization_id = $1 AND id = $2",
-            )
-            .bind(org)
-            .bind(invitation_id.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
+            let row = sqlx::query(select!(invitations, "organization_id = $1 AND id = $2"))
+                .bind(org)
+                .bind(invitation_id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
             view.load_invitation(invitation_id, row.as_ref().map(invitation).transpose()?);
         }
         Read::PendingInvitation(email) => {
-            let row = sqlx::query(
-                "SELECT id, email, invited_by, created_at, expires_at, status, accepted_by \
-                 FROM invitations WHERE organization_id = $1 AND email_folded = $2 AND status = 'pending'",
-            )
-            .bind(org)
-            .bind(folded(&email))
-            .fetch_optional(&mut *conn)
-            .await?;
+            let row =
+                sqlx::query(select!(invitations, "organization_id = $1 AND email_folded = $2 AND status = 'pending'"))
+                    .bind(org)
+                    .bind(folded(&email))
+                    .fetch_optional(&mut *conn)
+                    .await?;
             view.load_pending_invitation(email, row.as_ref().map(invitation).transpose()?);
         }
         Read::ExpiredPendingInvitations(now) => {
-            let rows = sqlx::query(
-                "SELECT id, email, invited_by, created_at, expires_at, status, accepted_by \
-                 FROM invitations WHERE organization_id = $1 AND status = 'pending' AND expires_at <= $2",
-            )
-            .bind(org)
-            .bind(now.unix_micros())
-            .fetch_all(&mut *conn)
-            .await?;
+            let rows =
+                sqlx::query(select!(invitations, "organization_id = $1 AND status = 'pending' AND expires_at <= $2"))
+                    .bind(org)
+                    .bind(now.unix_micros())
+                    .fetch_all(&mut *conn)
+                    .await?;
             view.load_expired_pending_invitations(now, rows.iter().map(invitation).collect::<Result<_, _>>()?);
         }
         Read::Offer(offer_id) => {
-            let row = sqlx::query(
-                "SELECT id, from_user, to_user, created_at, expires_at, status, void_reason \
-                 FROM offers WHERE organization_id = $1 AND id = $2",
-            )
-            .bind(org)
-            .bind(offer_id.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
+            let row = sqlx::query(select!(offers, "organization_id = $1 AND id = $2"))
+                .bind(org)
+                .bind(offer_id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
             view.load_offer(offer_id, row.as_ref().map(offer).transpose()?);
         }
         Read::PendingOffer => {
-            let row = sqlx::query(
-                "SELECT id, from_user, to_user, created_at, expires_at, status, void_reason \
-                 FROM offers WHERE organization_id = $1 AND status = 'pending'",
-            )
-            .bind(org)
-            .fetch_optional(&mut *conn)
-            .await?;
+            let row = sqlx::query(select!(offers, "organization_id = $1 AND status = 'pending'"))
+                .bind(org)
+                .fetch_optional(&mut *conn)
+                .await?;
             view.load_pending_offer(row.as_ref().map(offer).transpose()?);
         }
     }
@@ -384,20 +371,9 @@ pub(crate) async fn read_organization(
         .bind(org.clone())
         .fetch_all(&mut *conn)
         .await?;
-    let invitations = sqlx::query(
-        "SELECT id, email, invited_by, created_at, expires_at, status, accepted_by \
-             FROM invitations WHERE organization_id = $1",
-    )
-    .bind(org.clone())
-    .fetch_all(&mut *conn)
-    .await?;
-    let offers = sqlx::query(
-        "SELECT id, from_user, to_user, created_at, expires_at, status, void_reason \
-             FROM offers WHERE organization_id = $1",
-    )
-    .bind(org)
-    .fetch_all(&mut *conn)
-    .await?;
+    let invitations =
+        sqlx::query(select!(invitations, "organization_id = $1")).bind(org.clone()).fetch_all(&mut *conn).await?;
+    let offers = sqlx::query(select!(offers, "organization_id = $1")).bind(org).fetch_all(&mut *conn).await?;
     let snapshot = Snapshot {
         schema_version: organization::SNAPSHOT_SCHEMA_VERSION,
         id,

@@ -6,6 +6,27 @@ use sqlx::any::AnyRow;
 
 use crate::error::{StoreError, corrupt};
 
+/// A `SELECT` of a table's full row, with the rest of the statement after `WHERE`: the
+/// column list written once per table.
+macro_rules! select {
+    (invitations, $rest:literal) => {
+        concat!(
+            "SELECT id, email, invited_by, created_at, expires_at, status, accepted_by FROM invitations WHERE ",
+            $rest
+        )
+    };
+    (offers, $rest:literal) => {
+        concat!("SELECT id, from_user, to_user, created_at, expires_at, status, void_reason FROM offers WHERE ", $rest)
+    };
+    (members, $rest:literal) => {
+        concat!(
+            "SELECT id, created_at, modified_at, email, name, external_id, role, deleted FROM members WHERE ",
+            $rest
+        )
+    };
+}
+pub(crate) use select;
+
 /// Which database a store runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
