@@ -107,10 +107,11 @@ impl Roster {
         row_at(self.owner.as_ref(), &self.others, slot)
     }
 
+    /// The role of the row in `slot`: the owner's slot is past every seat, so it finds none.
     fn role(&self, slot: u32) -> MemberRole {
         match self.others.get(usize::try_from(slot).unwrap_or(usize::MAX)) {
-            Some((_, role)) if slot != OWNER => role.role(),
-            _ => MemberRole::Owner,
+            Some((_, role)) => role.role(),
+            None => MemberRole::Owner,
         }
     }
 
