@@ -34,7 +34,7 @@ struct Seat {
 /// What [`decide`](super::decide) needs to know about an organization, and nothing more.
 ///
 /// [`Organization`] answers it from memory. A database-backed service answers it with a
-/// [`Prefetched`](super::Prefetched) filled from the command's [`ReadPlan`](super::ReadPlan):
+/// [`Prefetched`](super::Prefetched) filled from the command's [read plan](super::plan):
 /// a few indexed rows instead of the whole roster. Every method is a point lookup, so
 /// deciding is O(1) in the number of members; any of them may answer [`NotLoaded`], and
 /// `decide` then refuses with `view_incomplete` instead of treating it as absent.
