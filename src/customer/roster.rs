@@ -256,3 +256,64 @@ impl Roster {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(n: u128, role: MemberRole, external_id: Option<&str>) -> Member {
+        Member {
+            id: MemberId::new(uuid::Uuid::from_u128(n)),
+            created_at: Timestamp::MIN,
+            modified_at: None,
+            customer_id: CustomerId::new(uuid::Uuid::from_u128(0xC)),
+            email: Email::from_stored(format!("m{n}@example.com")),
+            name: None,
+            external_id: external_id.map(ExternalId::from_stored),
+            role,
+        }
+    }
+
+    /// Every index holds exactly one entry per member that has the key, pointing at it.
+    fn assert_indexed(roster: &Roster) {
+        let members = roster.members();
+        let with_external_id = members.iter().filter(|m| m.external_id.is_some()).count();
+        assert_eq!(
+            (roster.by_id.len(), roster.by_email.len(), roster.by_external_id.len()),
+            (members.len(), members.len(), with_external_id)
+        );
+        for member in &members {
+            assert_eq!(roster.get(member.id).as_ref(), Some(member));
+            assert_eq!(roster.email_holder(&member.email), Some(member.id));
+            if let Some(external_id) = &member.external_id {
+                assert_eq!(roster.external_id_holder(external_id), Some(member.id));
+            }
+        }
+    }
+
+    #[test]
+    fn removing_and_moving_rows_keeps_every_index_exact() {
+        let mut roster = Roster::new(CustomerId::new(uuid::Uuid::from_u128(0xC)));
+        roster.insert(&member(1, MemberRole::Owner, Some("owner")), 1);
+        for n in 2..=9 {
+            let external_id = (n % 2 == 0).then(|| format!("ext{n}"));
+            roster.insert(&member(n, MemberRole::Member, external_id.as_deref()), u64::try_from(n).unwrap());
+        }
+        assert_indexed(&roster);
+        // Removing from the middle moves the last row into the hole.
+        for n in [3, 2, 9, 5] {
+            assert!(roster.remove(MemberId::new(uuid::Uuid::from_u128(n))).is_some());
+            assert_indexed(&roster);
+        }
+        // A replaced record keeps its place and its indexes follow its new email.
+        let mut renamed = member(4, MemberRole::BillingManager, Some("ext4"));
+        renamed.email = Email::from_stored("new4@example.com".to_owned());
+        roster.replace(&renamed);
+        assert_indexed(&roster);
+        assert_eq!(roster.email_holder(&Email::from_stored("m4@example.com".to_owned())), None);
+        assert_eq!(roster.members().iter().map(|m| m.id.as_uuid().as_u128()).collect::<Vec<_>>(), [1, 4, 6, 7, 8]);
+        assert!(roster.remove(MemberId::new(uuid::Uuid::from_u128(1))).is_some());
+        assert!(!roster.has_owner());
+        assert_indexed(&roster);
+    }
+}
