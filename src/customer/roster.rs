@@ -197,34 +197,34 @@ impl Roster {
         }
     }
 
+    /// Each index beside the hash of the key the row in `slot` has in it (`None` for an
+    /// absent external id, or an empty slot).
+    fn keyed(&mut self, slot: u32) -> [(&mut HashTable<u32>, Option<u64>); 3] {
+        let hashes = self.row(slot).map(|row| {
+            let external_id = row.external_id().map(|external_id| self.hash(external_id));
+            (self.hash(row.id), self.hash(&row.email), external_id)
+        });
+        let (id, email, external_id) = match hashes {
+            Some((id, email, external_id)) => (Some(id), Some(email), external_id),
+            None => (None, None, None),
+        };
+        [(&mut self.by_id, id), (&mut self.by_email, email), (&mut self.by_external_id, external_id)]
+    }
+
     /// Takes `slot`'s row out of the three indexes.
     fn unindex(&mut self, slot: u32) {
-        let Some(row) = self.row(slot) else { return };
-        let (id_hash, email_hash) = (self.hash(row.id), self.hash(&row.email));
-        let external_hash = row.external_id().map(|external_id| self.hash(external_id));
-        for (table, hash) in [
-            (&mut self.by_id, Some(id_hash)),
-            (&mut self.by_email, Some(email_hash)),
-            (&mut self.by_external_id, external_hash),
-        ] {
+        for (table, hash) in self.keyed(slot) {
             if let Some(entry) = hash.and_then(|hash| table.find_entry(hash, |held| *held == slot).ok()) {
                 entry.remove();
             }
         }
     }
 
-    /// Points the three indexes' entries for `from` at `to` (a row moved).
+    /// Points the three indexes' entries for `from` at `to`, where its row now is.
     fn reslot(&mut self, from: u32, to: u32) {
-        let Some(row) = self.row(to) else { return };
-        let (id_hash, email_hash) = (self.hash(row.id), self.hash(&row.email));
-        let external_hash = row.external_id().map(|external_id| self.hash(external_id));
-        for (table, hash) in [
-            (&mut self.by_id, Some(id_hash)),
-            (&mut self.by_email, Some(email_hash)),
-            (&mut self.by_external_id, external_hash),
-        ] {
-            if let Some(slot) = hash.and_then(|hash| table.find_mut(hash, |held| *held == from)) {
-                *slot = to;
+        for (table, hash) in self.keyed(to) {
+            if let Some(held) = hash.and_then(|hash| table.find_mut(hash, |held| *held == from)) {
+                *held = to;
             }
         }
     }
