@@ -10,7 +10,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::error::StoreError;
-use crate::sql::{self, Backend, folded, parsed, select, time, time_opt, to_i64};
+use crate::sql::{self, Backend, RootRead, folded, parsed, select, time, time_opt, to_i64};
 use crate::store::{Store, Stored, expect, stale};
 use crate::{journal, outbox};
 
@@ -26,7 +26,7 @@ impl Stored for Customer {
         actor: CustomerActor,
         now: Timestamp,
     ) -> Result<Vec<Event>, StoreError> {
-        let root = lock(conn, backend, id).await?;
+        let root = root(conn, RootRead::for_command(backend), id).await?;
         let version = root.as_ref().map_or(0, |(version, _)| *version);
         expect(StreamId::Customer(id), expected, version)?;
         let mut view = Prefetched::new(id, version, root.as_ref().map(|(_, profile)| profile.clone()));
@@ -63,18 +63,15 @@ impl Stored for Customer {
     }
 }
 
-/// The customer's version and row, its root row locked for the transaction; `None` when
-/// it does not exist yet.
-async fn lock(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    id: CustomerId,
-) -> Result<Option<(u64, Profile)>, StoreError> {
-    let sql = match backend {
-        Backend::Postgres => {
+/// The customer's version and row, `None` when it does not exist yet; when `read` is locked,
+/// its root row stays locked until the transaction ends (PostgreSQL; SQLite's transaction
+/// holds the write lock already).
+async fn root(conn: &mut AnyConnection, read: RootRead, id: CustomerId) -> Result<Option<(u64, Profile)>, StoreError> {
+    let sql = match read {
+        RootRead::Locked => {
             "SELECT version, organization_id, kind, email, name, external_id, deleted FROM customers WHERE id = $1 FOR UPDATE"
         }
-        Backend::Sqlite => {
+        RootRead::Plain => {
             "SELECT version, organization_id, kind, email, name, external_id, deleted FROM customers WHERE id = $1"
         }
     };
@@ -274,7 +271,7 @@ impl Store {
 
 /// The whole customer from its tables, on `conn` (inside a snapshot, for `verify`).
 pub(crate) async fn read_customer(conn: &mut AnyConnection, id: CustomerId) -> Result<Option<Customer>, StoreError> {
-    let Some((version, profile)) = lock(&mut *conn, Backend::Sqlite, id).await? else { return Ok(None) };
+    let Some((version, profile)) = root(&mut *conn, RootRead::Plain, id).await? else { return Ok(None) };
     let rows = sqlx::query(select!(members, "customer_id = $1 ORDER BY ord"))
         .bind(id.to_string())
         .fetch_all(&mut *conn)
@@ -301,7 +298,7 @@ impl Store {
     /// `corrupt_row` for an unreadable row; a database error.
     pub async fn customer_profile(&self, id: CustomerId) -> Result<Option<(u64, Profile)>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        lock(&mut conn, Backend::Sqlite, id).await
+        root(&mut conn, RootRead::Plain, id).await
     }
 
     /// One active member.

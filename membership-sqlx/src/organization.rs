@@ -11,7 +11,7 @@ use sqlx::{AnyConnection, Executor};
 
 use crate::error::StoreError;
 use crate::journal;
-use crate::sql::{self, Backend, folded, parsed, parsed_opt, select, time, to_i64};
+use crate::sql::{self, Backend, RootRead, folded, parsed, parsed_opt, select, time, to_i64};
 use crate::store::{Store, Stored, expect, stale};
 
 impl Stored for Organization {
@@ -24,7 +24,7 @@ impl Stored for Organization {
         actor: Actor,
         now: Timestamp,
     ) -> Result<Vec<Event>, StoreError> {
-        let version = lock(conn, backend, id).await?;
+        let version = root_version(conn, RootRead::for_command(backend), id).await?;
         expect(StreamId::Organization(id), expected, version.unwrap_or(0))?;
         let mut view = Prefetched::new(id, version.unwrap_or(0));
         for read in organization::plan(&command, actor, now) {
@@ -61,12 +61,13 @@ impl Stored for Organization {
     }
 }
 
-/// The organization's version, its root row locked for the transaction; `None` when it
-/// does not exist yet.
-async fn lock(conn: &mut AnyConnection, backend: Backend, id: OrganizationId) -> Result<Option<u64>, StoreError> {
-    let sql = match backend {
-        Backend::Postgres => "SELECT version FROM organizations WHERE id = $1 FOR UPDATE",
-        Backend::Sqlite => "SELECT version FROM organizations WHERE id = $1",
+/// The organization's version, `None` when it does not exist yet; when `read` is locked, its
+/// root row stays locked until the transaction ends (PostgreSQL; SQLite's transaction holds
+/// the write lock already).
+async fn root_version(conn: &mut AnyConnection, read: RootRead, id: OrganizationId) -> Result<Option<u64>, StoreError> {
+    let sql = match read {
+        RootRead::Locked => "SELECT version FROM organizations WHERE id = $1 FOR UPDATE",
+        RootRead::Plain => "SELECT version FROM organizations WHERE id = $1",
     };
     let row = sqlx::query(sql).bind(id.to_string()).fetch_optional(&mut *conn).await?;
     row.map(|row| sql::version(&row, "organizations", "version")).transpose()

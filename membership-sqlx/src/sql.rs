@@ -36,6 +36,26 @@ pub enum Backend {
     Postgres,
 }
 
+/// How a stream's root row is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RootRead {
+    /// Locked until the transaction ends (`FOR UPDATE`).
+    Locked,
+    /// A plain read.
+    Plain,
+}
+
+impl RootRead {
+    /// How a command's transaction reads it: PostgreSQL locks the row; SQLite's
+    /// `BEGIN IMMEDIATE` holds the write lock already.
+    pub(crate) fn for_command(backend: Backend) -> Self {
+        match backend {
+            Backend::Postgres => RootRead::Locked,
+            Backend::Sqlite => RootRead::Plain,
+        }
+    }
+}
+
 /// The text of a column, named for errors as `table`.
 pub(crate) fn text(row: &AnyRow, table: &'static str, column: &str) -> Result<String, StoreError> {
     row.try_get::<String, _>(column).map_err(|error| corrupt(table, column, error))

@@ -59,7 +59,7 @@ pub fn decide<V: OrganizationView>(
     let org = &Rows(org);
     if org.exists() == matches!(command, Command::Create { .. }) {
         return match command {
-            Command::Create { email } if org.exists() => recreate(org, actor, &email),
+            Command::Create { .. } if org.exists() => recreate(org, actor),
             _ => Err(Error::OrganizationNotFound { organization_id: org.id() }),
         };
     }
@@ -191,7 +191,7 @@ pub(super) fn create(command: CreateOrganization, actor: Actor, now: Timestamp) 
 
 /// Creation on an organization that exists: a retry by its Owner changes nothing; anyone
 /// else is reusing an id.
-fn recreate<V: OrganizationView>(org: &Rows<'_, V>, actor: Actor, _email: &Email) -> Result<Vec<Event>, Error> {
+fn recreate<V: OrganizationView>(org: &Rows<'_, V>, actor: Actor) -> Result<Vec<Event>, Error> {
     let Actor::User(user) = actor else {
         return Err(Error::ActorNotAllowed { actor: actor.kind() });
     };
