@@ -18,7 +18,11 @@ const ATTEMPTS: u32 = 12;
 
 /// What one attempt of a command does inside its transaction; implemented for the two
 /// aggregates, sealed.
-pub trait Stored: Aggregate + sealed::Sealed {
+pub trait Stored:
+    Aggregate<Id: Send + 'static, Command: Clone + Send + 'static, Actor: Send + 'static, Event: Send + 'static>
+    + sealed::Sealed
+    + 'static
+{
     /// Locks the stream, runs the read plan, decides, and writes the events, the tables
     /// and the outbox, all on `conn` inside the caller's transaction.
     #[doc(hidden)]
@@ -142,7 +146,9 @@ impl Store {
     /// that happened (none for a no-op), committed with the state tables and the outbox.
     ///
     /// Creation is a command like the others (`organization::Command::Create`,
-    /// `customer::Command::Create`), on a stream that does not exist yet.
+    /// `customer::Command::Create`), on a stream that does not exist yet. The command runs
+    /// in a task of its own: if the caller's future is dropped, it still finishes (committed
+    /// or rolled back), so it is applied at most once and leaves no connection mid-way.
     ///
     /// # Errors
     ///
@@ -155,13 +161,8 @@ impl Store {
         command: A::Command,
         actor: A::Actor,
         now: Timestamp,
-    ) -> Result<Vec<A::Event>, StoreError>
-    where
-        A::Command: Clone + Send,
-        A::Id: Send,
-        A::Actor: Send,
-    {
-        self.run::<A>(None, id, command, actor, now).await
+    ) -> Result<Vec<A::Event>, StoreError> {
+        self.detached::<A>(None, id, command, actor, now).await
     }
 
     /// [`execute`](Store::execute), only if the stream is still at `expected_version` (0:
@@ -178,13 +179,25 @@ impl Store {
         command: A::Command,
         actor: A::Actor,
         now: Timestamp,
-    ) -> Result<Vec<A::Event>, StoreError>
-    where
-        A::Command: Clone + Send,
-        A::Id: Send,
-        A::Actor: Send,
-    {
-        self.run::<A>(Some(expected_version), id, command, actor, now).await
+    ) -> Result<Vec<A::Event>, StoreError> {
+        self.detached::<A>(Some(expected_version), id, command, actor, now).await
+    }
+
+    /// Runs the command in a task of its own: a caller that goes away (a timeout, a closed
+    /// request) cannot cut a transaction off midway, which would hand a connection with a
+    /// half-begun transaction back to the pool. The command still finishes, committed or
+    /// rolled back, so it is applied at most once.
+    async fn detached<A: Stored>(
+        &self,
+        expected: Option<u64>,
+        id: A::Id,
+        command: A::Command,
+        actor: A::Actor,
+        now: Timestamp,
+    ) -> Result<Vec<A::Event>, StoreError> {
+        let store = self.clone();
+        let task = tokio::spawn(async move { store.run::<A>(expected, id, command, actor, now).await });
+        task.await.unwrap_or(Err(StoreError::Database(sqlx::Error::WorkerCrashed)))
     }
 
     async fn run<A: Stored>(
@@ -194,12 +207,7 @@ impl Store {
         command: A::Command,
         actor: A::Actor,
         now: Timestamp,
-    ) -> Result<Vec<A::Event>, StoreError>
-    where
-        A::Command: Clone + Send,
-        A::Id: Send,
-        A::Actor: Send,
-    {
+    ) -> Result<Vec<A::Event>, StoreError> {
         let mut attempt = 0;
         loop {
             match self.attempt::<A>(expected, id, command.clone(), actor, now).await {
