@@ -540,3 +540,32 @@ fn spec_1_5_every_replay_problem_reads_as_its_own_sentence() {
          the owner; restore it from a backup or repair it"
     );
 }
+
+#[test]
+fn seam_a_prefetched_view_answers_only_what_it_was_given() {
+    use membership::organization::{Invitation, OrganizationView};
+    let expired = |n: u128| Invitation {
+        id: invitation(n),
+        email: email(&format!("x{n}@example.com")),
+        invited_by: OWNER,
+        created_at: at(0),
+        expires_at: at(i64::try_from(n).unwrap()),
+        status: InvitationStatus::Pending,
+        accepted_by: None,
+    };
+    let mut view = Prefetched::new(ORG, 3);
+    view.load_expired_pending_invitations(at(10), vec![expired(1), expired(2)]);
+    // A sweep's own rows answer lookups by id, each its own.
+    assert_eq!(view.invitation(invitation(2)).unwrap().map(|i| i.id), Some(invitation(2)));
+    assert_eq!(view.invitation(invitation(1)).unwrap().map(|i| i.id), Some(invitation(1)));
+    assert_eq!(view.invitation(invitation(3)).unwrap_err().lookup, "invitation");
+    // The sweep's rows were read for one instant; another is not loaded.
+    assert_eq!(view.expired_pending_invitations(at(10)).unwrap().count(), 2);
+    assert_eq!(
+        view.expired_pending_invitations(at(11)).err().map(|missing| missing.lookup),
+        Some("expired_pending_invitations")
+    );
+    // Nothing else was loaded.
+    assert!(view.owner_id().is_err() && view.member_count().is_err() && view.pending_offer().is_err());
+    assert!(view.role_of(OWNER).is_err() && view.offer(offer(1)).is_err());
+}
