@@ -569,3 +569,56 @@ fn seam_a_prefetched_view_answers_only_what_it_was_given() {
     assert!(view.owner_id().is_err() && view.member_count().is_err() && view.pending_offer().is_err());
     assert!(view.role_of(OWNER).is_err() && view.offer(offer(1)).is_err());
 }
+
+#[test]
+fn spec_1_5_hostile_customer_logs_that_move_ownership_wrongly_get_a_typed_error() {
+    use MemberRole::{BillingManager, Member, Owner};
+    let account = Account::team();
+    let good = account.log.clone();
+    let next = good.len() as u64 + 1;
+    let with = |changes: Vec<CustomerChange>| {
+        let mut log = good.clone();
+        for (offset, change) in (0..).zip(changes) {
+            let mut event = good.last().unwrap().clone();
+            event.version = next + offset;
+            event.change = change;
+            log.push(event);
+        }
+        customer::Customer::replay(&log).unwrap_err()
+    };
+    let refused = |changes, version, problem| {
+        let error = with(changes);
+        assert_eq!((error.version, error.problem), (version, problem), "{error}");
+    };
+    let (owner, billing, plain) =
+        (account.member(OWNER_M).unwrap(), account.member(BILLING).unwrap(), account.member(PLAIN).unwrap());
+    let as_role = |member: &customer::Member, role| customer::Member { role, ..member.clone() };
+    // An update can neither crown a member nor demote the owner.
+    refused(
+        vec![CustomerChange::MemberUpdated { member: as_role(&plain, MemberRole::Owner) }],
+        next,
+        ReplayProblem::RoleNotAllowed,
+    );
+    refused(
+        vec![CustomerChange::MemberUpdated { member: as_role(&owner, MemberRole::Member) }],
+        next,
+        ReplayProblem::RoleNotAllowed,
+    );
+    // A transfer must go from the owner to another member, leaving them billing manager and owner.
+    let transfer = |from: &customer::Member, from_role, to: &customer::Member, to_role| {
+        vec![CustomerChange::MemberOwnershipTransferred { from: as_role(from, from_role), to: as_role(to, to_role) }]
+    };
+    refused(transfer(&billing, BillingManager, &plain, Owner), next, ReplayProblem::NotTheOwner);
+    refused(transfer(&owner, BillingManager, &owner, Owner), next, ReplayProblem::NotTheOwner);
+    refused(transfer(&owner, Member, &plain, Owner), next, ReplayProblem::RoleNotAllowed);
+    refused(transfer(&owner, BillingManager, &plain, BillingManager), next, ReplayProblem::RoleNotAllowed);
+    // The owner goes only last, and the customer only once empty: the event at fault is named
+    // even when more follow.
+    let kind = CustomerChange::KindChanged { kind: CustomerKind::Team };
+    refused(
+        vec![CustomerChange::MemberDeleted { member: owner.clone() }, kind.clone()],
+        next,
+        ReplayProblem::OwnerMissing,
+    );
+    refused(vec![CustomerChange::Deleted, kind], next, ReplayProblem::MembersRemain);
+}
