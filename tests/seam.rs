@@ -612,6 +612,14 @@ fn spec_1_5_hostile_customer_logs_that_move_ownership_wrongly_get_a_typed_error(
     refused(transfer(&owner, BillingManager, &owner, Owner), next, ReplayProblem::NotTheOwner);
     refused(transfer(&owner, Member, &plain, Owner), next, ReplayProblem::RoleNotAllowed);
     refused(transfer(&owner, BillingManager, &plain, BillingManager), next, ReplayProblem::RoleNotAllowed);
+    // A member of another customer cannot be added here.
+    let stranger = customer::Member {
+        id: member(9),
+        email: mail(9),
+        customer_id: membership::CustomerId::new(uuid::Uuid::from_u128(0xD)),
+        ..plain.clone()
+    };
+    refused(vec![CustomerChange::MemberCreated { member: stranger }], next, ReplayProblem::OtherCustomer);
     // The owner goes only last, and the customer only once empty: the event at fault is named
     // even when more follow.
     let kind = CustomerChange::KindChanged { kind: CustomerKind::Team };
