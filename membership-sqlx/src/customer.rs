@@ -66,7 +66,11 @@ impl Stored for Customer {
 /// The customer's version and row, `None` when it does not exist yet; when `read` is locked,
 /// its root row stays locked until the transaction ends (PostgreSQL; SQLite's transaction
 /// holds the write lock already).
-async fn root(conn: &mut AnyConnection, read: RootRead, id: CustomerId) -> Result<Option<(u64, Profile)>, StoreError> {
+pub(crate) async fn root(
+    conn: &mut AnyConnection,
+    read: RootRead,
+    id: CustomerId,
+) -> Result<Option<(u64, Profile)>, StoreError> {
     let sql = match read {
         RootRead::Locked => {
             "SELECT version, organization_id, kind, email, name, external_id, deleted FROM customers WHERE id = $1 FOR UPDATE"
@@ -106,7 +110,12 @@ pub(crate) fn member(row: &AnyRow, customer_id: CustomerId) -> Result<Member, St
 }
 
 /// Answers one read of the plan with one indexed query.
-async fn load(conn: &mut AnyConnection, id: CustomerId, view: &mut Prefetched, read: Read) -> Result<(), StoreError> {
+pub(crate) async fn load(
+    conn: &mut AnyConnection,
+    id: CustomerId,
+    view: &mut Prefetched,
+    read: Read,
+) -> Result<(), StoreError> {
     let customer = id.to_string();
     let one = |row: Option<AnyRow>| row.as_ref().map(|row| member(row, id)).transpose();
     match read {

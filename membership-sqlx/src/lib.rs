@@ -30,11 +30,13 @@ mod error;
 mod journal;
 mod organization;
 mod outbox;
+mod service;
 mod sql;
 mod store;
 
 pub use error::StoreError;
 pub use journal::Verification;
 pub use outbox::Delivery;
+pub use service::MemberFilter;
 pub use sql::Backend;
 pub use store::{Store, Stored};

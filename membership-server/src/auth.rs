@@ -1,0 +1,256 @@
+//! Bearer tokens with Polar's prefixes, stored only as SHA-256 hashes, and the scopes
+//! Polar names. A request's token becomes a [`Principal`]: an organization's access
+//! token, a user, or a member's portal session.
+
+use std::fmt;
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use membership::{CustomerId, MemberId, OrganizationId, UserId};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::tables;
+
+/// A permission a token carries, spelled as Polar spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Read customers' members (`GET /v1/members/`, `GET …/members/{id}`).
+    MembersRead,
+    /// Create, update and delete customers' members; implies reading them.
+    MembersWrite,
+    /// Read the organization's team.
+    OrganizationsRead,
+    /// Change the organization's team; implies reading it.
+    OrganizationsWrite,
+    /// Read one's own customer's members in the portal.
+    CustomerPortalRead,
+    /// Manage one's own customer's members in the portal; implies reading them.
+    CustomerPortalWrite,
+}
+
+impl Scope {
+    /// Every scope, in the order they are written.
+    pub const ALL: [Scope; 6] = [
+        Scope::MembersRead,
+        Scope::MembersWrite,
+        Scope::OrganizationsRead,
+        Scope::OrganizationsWrite,
+        Scope::CustomerPortalRead,
+        Scope::CustomerPortalWrite,
+    ];
+
+    /// Polar's name for it.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Scope::MembersRead => "members:read",
+            Scope::MembersWrite => "members:write",
+            Scope::OrganizationsRead => "organizations:read",
+            Scope::OrganizationsWrite => "organizations:write",
+            Scope::CustomerPortalRead => "customer_portal:read",
+            Scope::CustomerPortalWrite => "customer_portal:write",
+        }
+    }
+
+    /// The scope named `text`, if there is one.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|scope| scope.as_str() == text)
+    }
+
+    /// The write scope that also grants this one, as Polar's `OpenAPI` lists them
+    /// (`members:read` or `members:write` may read).
+    const fn implied_by(self) -> Scope {
+        match self {
+            Scope::MembersRead | Scope::MembersWrite => Scope::MembersWrite,
+            Scope::OrganizationsRead | Scope::OrganizationsWrite => Scope::OrganizationsWrite,
+            Scope::CustomerPortalRead | Scope::CustomerPortalWrite => Scope::CustomerPortalWrite,
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The scopes of one token.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scopes(Vec<Scope>);
+
+impl Scopes {
+    /// Every scope.
+    #[must_use]
+    pub fn all() -> Self {
+        Scopes(Scope::ALL.to_vec())
+    }
+
+    /// Exactly these scopes.
+    #[must_use]
+    pub fn of(scopes: &[Scope]) -> Self {
+        Scopes(scopes.to_vec())
+    }
+
+    /// Reads the space-separated form; unknown words are dropped (a token never gains a
+    /// scope it was not given).
+    #[must_use]
+    pub fn parse(text: &str) -> Self {
+        Scopes(text.split_whitespace().filter_map(Scope::parse).collect())
+    }
+
+    /// Does this token grant `scope`?
+    #[must_use]
+    pub fn allows(&self, scope: Scope) -> bool {
+        self.0.iter().any(|held| *held == scope || *held == scope.implied_by())
+    }
+
+    /// Refuses with 403 unless this token grants `scope`.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::InsufficientScope`].
+    pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
+        if self.allows(scope) { Ok(()) } else { Err(ApiError::InsufficientScope(scope)) }
+    }
+}
+
+impl fmt::Display for Scopes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let words: Vec<&str> = self.0.iter().map(|scope| scope.as_str()).collect();
+        f.write_str(&words.join(" "))
+    }
+}
+
+/// What kind of token it is, by Polar's prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    /// `polar_oat_…`: an organization access token, acting as the organization.
+    Organization,
+    /// `polar_pat_…`: a user's personal access token, acting as that user.
+    User,
+    /// `polar_mst_…`: a member's customer-portal session.
+    MemberSession,
+    /// `polar_whs_…`: a webhook signing secret (never a bearer token).
+    WebhookSecret,
+}
+
+impl TokenKind {
+    /// The prefix of its tokens.
+    #[must_use]
+    pub const fn prefix(self) -> &'static str {
+        match self {
+            TokenKind::Organization => "polar_oat_",
+            TokenKind::User => "polar_pat_",
+            TokenKind::MemberSession => "polar_mst_",
+            TokenKind::WebhookSecret => "polar_whs_",
+        }
+    }
+
+    /// The word stored for it.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Organization => "organization",
+            TokenKind::User => "user",
+            TokenKind::MemberSession => "member_session",
+            TokenKind::WebhookSecret => "webhook_secret",
+        }
+    }
+
+    /// The kind stored as `text`.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<TokenKind> {
+        [TokenKind::Organization, TokenKind::User, TokenKind::MemberSession]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+    }
+}
+
+/// A new secret token of `kind`: its prefix and 256 random bits.
+///
+/// # Errors
+///
+/// When the operating system has no randomness to give.
+pub fn new_token(kind: TokenKind) -> Result<String, getrandom::Error> {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret)?;
+    Ok(format!("{}{}", kind.prefix(), URL_SAFE_NO_PAD.encode(secret)))
+}
+
+/// The SHA-256 of a token, in hex: all the server ever stores of it.
+#[must_use]
+pub fn token_hash(token: &str) -> String {
+    use std::fmt::Write;
+    Sha256::digest(token.as_bytes()).iter().fold(String::with_capacity(64), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    })
+}
+
+/// Who a request acts as, from its bearer token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// An organization access token.
+    Organization {
+        /// Its organization.
+        organization_id: OrganizationId,
+        /// Its scopes.
+        scopes: Scopes,
+    },
+    /// A user's token. The organization is the one it was made in: the merchant routes
+    /// act there (a user may belong to several).
+    User {
+        /// The organization the token was made in.
+        organization_id: OrganizationId,
+        /// The user.
+        user_id: UserId,
+        /// Its scopes.
+        scopes: Scopes,
+    },
+    /// A member's portal session.
+    MemberSession {
+        /// The member's customer.
+        customer_id: CustomerId,
+        /// The member.
+        member_id: MemberId,
+        /// Its scopes.
+        scopes: Scopes,
+    },
+}
+
+impl Principal {
+    /// The token's scopes.
+    #[must_use]
+    pub fn scopes(&self) -> &Scopes {
+        match self {
+            Principal::Organization { scopes, .. }
+            | Principal::User { scopes, .. }
+            | Principal::MemberSession { scopes, .. } => scopes,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        const MISSING: &str = "Send a token as `Authorization: Bearer <token>`.";
+        let header = parts.headers.get(AUTHORIZATION).ok_or(ApiError::Unauthenticated(MISSING))?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+            .map(str::trim)
+            .filter(|token| !token.is_empty())
+            .ok_or(ApiError::Unauthenticated(MISSING))?;
+        tables::principal(state.store.pool(), &token_hash(token))
+            .await?
+            .ok_or(ApiError::Unauthenticated("This token is unknown or was revoked; use a token the server issued."))
+    }
+}

@@ -1,0 +1,20 @@
+//! `membership-server`: Polar's member API over the [`membership`] crate and its
+//! [`membership_sqlx`] store. A Polar client (its TypeScript SDK, say) can point at it
+//! unchanged: the same paths, JSON, statuses and error bodies, and `member.*` webhooks
+//! signed as Standard Webhooks, delivered at least once from the store's outbox.
+//!
+//! It is a reference for people embedding the crate: each handler reads the token, checks
+//! its scope, parses the request into the crate's types, runs one store call, and answers
+//! the crate's result in Polar's shape. The rules live in the crate, never here.
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod setup;
+pub mod state;
+pub mod tables;
+pub mod webhooks;
+
+pub use routes::app;
+pub use state::AppState;

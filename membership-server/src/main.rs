@@ -1,0 +1,174 @@
+//! `membership-server`: Polar's member API on `127.0.0.1:8000`, over an SQLite file by
+//! default or PostgreSQL with `--database-url postgres://…`.
+//!
+//! ```text
+//! membership-server setup          # an organization, a customer and tokens, printed once
+//! membership-server                # serve
+//! ```
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use membership::{Email, ExternalId};
+use membership_server::setup::Setup;
+use membership_server::webhooks::Deliverer;
+use membership_server::{AppState, app, tables};
+use membership_sqlx::Store;
+use tokio::sync::watch;
+use tracing_subscriber::EnvFilter;
+
+/// Polar's member API over the membership store.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// `sqlite://file.db` (created if missing) or `postgres://user:password@host/database`.
+    #[arg(long, env = "MEMBERSHIP_DATABASE_URL", default_value = "sqlite://membership.db", global = true)]
+    database_url: String,
+    /// What to do; serving is the default.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API.
+    Serve {
+        /// The address to listen on.
+        #[arg(long, env = "MEMBERSHIP_LISTEN", default_value = "127.0.0.1:8000")]
+        listen: SocketAddr,
+        /// How often the webhook task looks for new webhooks, in milliseconds.
+        #[arg(long, default_value_t = 200)]
+        webhook_poll_ms: u64,
+        /// Log as JSON lines instead of text.
+        #[arg(long)]
+        json_logs: bool,
+    },
+    /// Create an organization, its owner, a team customer and one token of each kind,
+    /// and print them once.
+    Setup {
+        /// The organization owner's email.
+        #[arg(long, default_value = "owner@example.com")]
+        owner_email: String,
+        /// The customer owner's email.
+        #[arg(long, default_value = "customer@example.com")]
+        customer_email: String,
+        /// The customer's external id.
+        #[arg(long)]
+        customer_external_id: Option<String>,
+        /// Send the organization's webhooks here (a signing secret is printed).
+        #[arg(long)]
+        webhook_url: Option<String>,
+        /// Print JSON instead of shell variables.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("membership-server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let command = cli.command.unwrap_or(Command::Serve {
+        listen: SocketAddr::from(([127, 0, 0, 1], 8000)),
+        webhook_poll_ms: 200,
+        json_logs: false,
+    });
+    match command {
+        Command::Serve { listen, webhook_poll_ms, json_logs } => {
+            serve(&cli.database_url, listen, Duration::from_millis(webhook_poll_ms), json_logs).await
+        }
+        Command::Setup { owner_email, customer_email, customer_external_id, webhook_url, json } => {
+            let store = Store::open(&cli.database_url).await?;
+            let setup = Setup {
+                owner_email: Email::parse(&owner_email)?,
+                customer_email: Email::parse(&customer_email)?,
+                customer_external_id: customer_external_id.as_deref().map(ExternalId::parse).transpose()?.flatten(),
+                webhook_url,
+            };
+            let created = setup.run(&store).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&created)?);
+            } else {
+                println!("# Shown once: only their hashes are stored.");
+                println!("ORGANIZATION_ID={}", created.organization_id);
+                println!("CUSTOMER_ID={}", created.customer_id);
+                println!("MEMBER_ID={}", created.member_id);
+                println!("USER_ID={}", created.user_id);
+                println!("POLAR_ACCESS_TOKEN={}", created.organization_token);
+                println!("USER_TOKEN={}", created.user_token);
+                println!("MEMBER_SESSION_TOKEN={}", created.member_session_token);
+                if let Some(secret) = created.webhook_secret {
+                    println!("WEBHOOK_SECRET={secret}");
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(
+    database_url: &str,
+    listen: SocketAddr,
+    poll: Duration,
+    json_logs: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    if json_logs {
+        tracing_subscriber::fmt().json().with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    let store = Store::open(database_url).await?;
+    tables::create(store.pool()).await?;
+    let (stop, stopped) = watch::channel(false);
+    let deliverer = tokio::spawn(Deliverer::new(store.clone())?.run(poll, stopped));
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(address = %listener.local_addr()?, backend = ?store.backend(), "listening");
+    let service = axum::ServiceExt::<axum::extract::Request>::into_make_service(app(AppState::new(store)));
+    axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+    // Requests have finished; let the delivery pass under way finish too.
+    stop.send_replace(true);
+    deliverer.await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,266 @@
+//! Polar's merchant member endpoints: `GET /v1/members/`, the customer's members by id and
+//! by external id, and the seed's older `POST /v1/members`. An organization token acts as
+//! the organization; a user token as that user, with the role their organization gives
+//! them.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use membership::customer::{self, Change, CustomerActor, Member, MemberRole, Merchant};
+use membership::wire::{ListResource, MemberCreateBody, MemberCreateFromCustomerBody, MemberUpdateBody};
+use membership::{Actor, CustomerId, Error, ExternalId, Location, MemberId, OrganizationId, Permission};
+use membership_sqlx::MemberFilter;
+
+use crate::auth::{Principal, Scope};
+use crate::error::ApiError;
+use crate::extract::{JsonBody, PathParams, QueryPairs, required_external_id};
+use crate::state::{AppState, now};
+
+/// The routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/members", get(list).post(create_with_customer_in_body))
+        .route("/v1/customers/{id}/members", post(create))
+        .route("/v1/customers/{id}/members/{member_id}", get(read).patch(update).delete(delete))
+        .route("/v1/customers/external/{external_id}/members", post(create_external))
+        .route(
+            "/v1/customers/external/{external_id}/members/{member_external_id}",
+            get(read_external).patch(update_external).delete(delete_external),
+        )
+}
+
+/// The merchant a token acts as, once it holds `scope`: the organization and its actor.
+pub(crate) async fn merchant(
+    state: &AppState,
+    principal: &Principal,
+    scope: Scope,
+) -> Result<(OrganizationId, CustomerActor), ApiError> {
+    principal.scopes().require(scope)?;
+    match *principal {
+        Principal::Organization { organization_id, .. } => {
+            Ok((organization_id, Merchant::token(organization_id).into()))
+        }
+        Principal::User { organization_id, user_id, .. } => {
+            let merchant = state.store.merchant(organization_id, Actor::User(user_id)).await?;
+            Ok((organization_id, merchant.into()))
+        }
+        Principal::MemberSession { .. } => Err(ApiError::Unauthenticated(
+            "A member's portal session cannot call merchant routes; use an organization or user token.",
+        )),
+    }
+}
+
+/// Adds a member on behalf of `actor`: the new member, or, when an active member already
+/// has the email (CUS-3: no events), that member.
+pub(crate) async fn add(
+    state: &AppState,
+    customer_id: CustomerId,
+    command: customer::Command,
+    actor: CustomerActor,
+) -> Result<Member, ApiError> {
+    let email = match &command {
+        customer::Command::AddMember { email, .. } => Some(email.clone()),
+        _ => None,
+    };
+    let events = state.store.execute::<customer::Customer>(customer_id, command, actor, now()).await?;
+    for event in events {
+        if let Change::MemberCreated { member, .. } = event.change {
+            return Ok(member);
+        }
+    }
+    let existing = match email {
+        Some(email) => state.store.member_by_email(customer_id, &email).await?,
+        None => None,
+    };
+    existing.ok_or(ApiError::NotFound("The member with this email was deleted meanwhile; add them again."))
+}
+
+/// Updates a member and answers the member as it now is.
+pub(crate) async fn apply_update(
+    state: &AppState,
+    customer_id: CustomerId,
+    member_id: MemberId,
+    update: customer::MemberUpdate,
+    actor: CustomerActor,
+) -> Result<Member, ApiError> {
+    let command = customer::Command::UpdateMember { member_id, update };
+    state.store.execute::<customer::Customer>(customer_id, command, actor, now()).await?;
+    state
+        .store
+        .member(customer_id, member_id)
+        .await?
+        .ok_or_else(|| Error::CustomerMemberNotFound { customer_id, member_id }.into())
+}
+
+/// Deletes a member.
+pub(crate) async fn remove(
+    state: &AppState,
+    customer_id: CustomerId,
+    member_id: MemberId,
+    actor: CustomerActor,
+) -> Result<StatusCode, ApiError> {
+    let command = customer::Command::DeleteMember { member_id };
+    state.store.execute::<customer::Customer>(customer_id, command, actor, now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn new_member_id() -> MemberId {
+    MemberId::new(uuid::Uuid::new_v4())
+}
+
+async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    query: QueryPairs,
+) -> Result<Json<ListResource<Member>>, ApiError> {
+    let (organization_id, _) = merchant(&state, &principal, Scope::MembersRead).await?;
+    if let Principal::User { user_id, .. } = principal {
+        state.store.check(organization_id, Actor::User(user_id), Permission::CustomersRead).await?;
+    }
+    let at_query = |error: Error| ApiError::from(error.with_location(Location::Query));
+    let paging = query.paging(true)?;
+    let mut filter = MemberFilter::all();
+    if let Some(role) = query.first("role") {
+        filter = filter.role(MemberRole::parse(role).map_err(at_query)?);
+    }
+    if let Some(id) = query.first("customer_id") {
+        filter = filter.customer(CustomerId::parse(id).map_err(at_query)?);
+    }
+    if let Some(external_id) =
+        ExternalId::parse(query.first("external_customer_id").unwrap_or_default()).map_err(at_query)?
+    {
+        match state.store.customers_by_external_id(organization_id, &external_id).await?.as_slice() {
+            [customer_id] if filter.customer_id.is_none_or(|id| id == *customer_id) => {
+                filter = filter.customer(*customer_id);
+            }
+            // No such customer, or another than `customer_id` names: nobody matches.
+            [] | [_] => return Ok(Json(ListResource::new(Vec::new(), 0, paging.limit))),
+            _ => return Err(ApiError::AmbiguousExternalCustomer),
+        }
+    }
+    Ok(Json(state.store.organization_members_page(organization_id, &filter, paging).await?))
+}
+
+async fn create_with_customer_in_body(
+    State(state): State<AppState>,
+    principal: Principal,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Member>), ApiError> {
+    let (_, actor) = merchant(&state, &principal, Scope::MembersWrite).await?;
+    let (customer_id, command) = body.parse::<MemberCreateBody>()?.into_command(new_member_id())?;
+    Ok((StatusCode::CREATED, Json(add(&state, customer_id, command, actor).await?)))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    principal: Principal,
+    path: PathParams,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Member>), ApiError> {
+    let (_, actor) = merchant(&state, &principal, Scope::MembersWrite).await?;
+    let customer_id = path.parse("id", CustomerId::parse)?;
+    let command = body.parse::<MemberCreateFromCustomerBody>()?.into_command(new_member_id())?;
+    Ok((StatusCode::CREATED, Json(add(&state, customer_id, command, actor).await?)))
+}
+
+async fn read(State(state): State<AppState>, principal: Principal, path: PathParams) -> Result<Json<Member>, ApiError> {
+    let (_, actor) = merchant(&state, &principal, Scope::MembersRead).await?;
+    let customer_id = path.parse("id", CustomerId::parse)?;
+    let member_id = path.parse("member_id", MemberId::parse)?;
+    state.store.check_customer_read(customer_id, actor).await?;
+    let member = state.store.member(customer_id, member_id).await?;
+    Ok(Json(member.ok_or(Error::CustomerMemberNotFound { customer_id, member_id })?))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    principal: Principal,
+    path: PathParams,
+    body: JsonBody,
+) -> Result<Json<Member>, ApiError> {
+    let (_, actor) = merchant(&state, &principal, Scope::MembersWrite).await?;
+    let customer_id = path.parse("id", CustomerId::parse)?;
+    let member_id = path.parse("member_id", MemberId::parse)?;
+    let update = body.parse::<MemberUpdateBody>()?.into_update()?;
+    Ok(Json(apply_update(&state, customer_id, member_id, update, actor).await?))
+}
+
+async fn delete(State(state): State<AppState>, principal: Principal, path: PathParams) -> Result<StatusCode, ApiError> {
+    let (_, actor) = merchant(&state, &principal, Scope::MembersWrite).await?;
+    let customer_id = path.parse("id", CustomerId::parse)?;
+    let member_id = path.parse("member_id", MemberId::parse)?;
+    remove(&state, customer_id, member_id, actor).await
+}
+
+/// The customer of `organization_id` with the path's `external_id`.
+async fn external_customer(
+    state: &AppState,
+    organization_id: OrganizationId,
+    path: &PathParams,
+) -> Result<CustomerId, ApiError> {
+    let external_id = path.parse("external_id", required_external_id)?;
+    match state.store.customers_by_external_id(organization_id, &external_id).await?.as_slice() {
+        [] => Err(ApiError::NotFound("No customer has this external id.")),
+        [customer_id] => Ok(*customer_id),
+        _ => Err(ApiError::AmbiguousExternalCustomer),
+    }
+}
+
+/// The customer and member addressed by the path's external ids, once `actor` may read
+/// the customer.
+async fn external_member(
+    state: &AppState,
+    organization_id: OrganizationId,
+    actor: CustomerActor,
+    path: &PathParams,
+) -> Result<(CustomerId, Member), ApiError> {
+    let customer_id = external_customer(state, organization_id, path).await?;
+    let member_external_id = path.parse("member_external_id", required_external_id)?;
+    state.store.check_customer_read(customer_id, actor).await?;
+    let member = state.store.member_by_external_id(customer_id, &member_external_id).await?;
+    Ok((customer_id, member.ok_or(ApiError::NotFound("No active member of this customer has this external id."))?))
+}
+
+async fn create_external(
+    State(state): State<AppState>,
+    principal: Principal,
+    path: PathParams,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Member>), ApiError> {
+    let (organization_id, actor) = merchant(&state, &principal, Scope::MembersWrite).await?;
+    let customer_id = external_customer(&state, organization_id, &path).await?;
+    let command = body.parse::<MemberCreateFromCustomerBody>()?.into_command(new_member_id())?;
+    Ok((StatusCode::CREATED, Json(add(&state, customer_id, command, actor).await?)))
+}
+
+async fn read_external(
+    State(state): State<AppState>,
+    principal: Principal,
+    path: PathParams,
+) -> Result<Json<Member>, ApiError> {
+    let (organization_id, actor) = merchant(&state, &principal, Scope::MembersRead).await?;
+    Ok(Json(external_member(&state, organization_id, actor, &path).await?.1))
+}
+
+async fn update_external(
+    State(state): State<AppState>,
+    principal: Principal,
+    path: PathParams,
+    body: JsonBody,
+) -> Result<Json<Member>, ApiError> {
+    let (organization_id, actor) = merchant(&state, &principal, Scope::MembersWrite).await?;
+    let (customer_id, member) = external_member(&state, organization_id, actor, &path).await?;
+    let update = body.parse::<MemberUpdateBody>()?.into_update()?;
+    Ok(Json(apply_update(&state, customer_id, member.id, update, actor).await?))
+}
+
+async fn delete_external(
+    State(state): State<AppState>,
+    principal: Principal,
+    path: PathParams,
+) -> Result<StatusCode, ApiError> {
+    let (organization_id, actor) = merchant(&state, &principal, Scope::MembersWrite).await?;
+    let (customer_id, member) = external_member(&state, organization_id, actor, &path).await?;
+    remove(&state, customer_id, member.id, actor).await
+}

@@ -1,0 +1,202 @@
+//! The organization's team, after Polar's dashboard endpoints, plus what Polar lacks and
+//! the crate has: invitations that are accepted, declined, revoked and resent, and
+//! ownership offers.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{delete, get, patch, post};
+use axum::{Json, Router};
+use membership::organization::{Command, Invitation, Organization, OwnershipOffer};
+use membership::wire::{InviteBody, ListResource, OrganizationMember, RoleBody};
+use membership::{Actor, Error, InvitationId, OfferId, OrganizationId, Permission, UserId};
+use serde::Deserialize;
+
+use crate::auth::{Principal, Scope};
+use crate::error::ApiError;
+use crate::extract::{JsonBody, PathParams};
+use crate::state::{AppState, now};
+use crate::tables;
+
+/// The routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/organizations/{id}/members", get(list))
+        .route("/v1/organizations/{id}/members/invite", post(invite))
+        .route("/v1/organizations/{id}/members/leave", delete(leave))
+        .route("/v1/organizations/{id}/members/{user_id}", patch(change_role).delete(remove))
+        .route("/v1/organizations/{id}/invitations/{invitation_id}/{action}", post(invitation))
+        .route("/v1/organizations/{id}/ownership-offers", post(offer))
+        .route("/v1/organizations/{id}/ownership-offers/{offer_id}/{action}", post(offer_action))
+}
+
+/// The actor a token is on the team side, once it holds `scope`.
+fn actor(principal: &Principal, scope: Scope) -> Result<Actor, ApiError> {
+    principal.scopes().require(scope)?;
+    match *principal {
+        Principal::Organization { organization_id, .. } => Ok(Actor::Token(organization_id)),
+        Principal::User { user_id, .. } => Ok(Actor::User(user_id)),
+        Principal::MemberSession { .. } => Err(ApiError::Unauthenticated(
+            "A member's portal session cannot act on a team; use a user or organization token.",
+        )),
+    }
+}
+
+/// The acting user, for the commands only a user may run (accepting, declining).
+fn user(actor: Actor) -> Result<UserId, ApiError> {
+    match actor {
+        Actor::User(user) => Ok(user),
+        _ => Err(Error::UserActorRequired.into()),
+    }
+}
+
+async fn execute(
+    state: &AppState,
+    organization_id: OrganizationId,
+    command: Command,
+    actor: Actor,
+) -> Result<Organization, ApiError> {
+    state.store.execute::<Organization>(organization_id, command, actor, now()).await?;
+    state.store.organization(organization_id).await?.ok_or(Error::OrganizationNotFound { organization_id }.into())
+}
+
+fn organization_member(organization: &Organization, user_id: UserId) -> Result<OrganizationMember, ApiError> {
+    let organization_id = organization.id();
+    let (membership, role) = organization.member(user_id).ok_or(Error::MemberNotFound { organization_id, user_id })?;
+    Ok(OrganizationMember::new(membership, role, None))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    path: PathParams,
+) -> Result<Json<ListResource<OrganizationMember>>, ApiError> {
+    let actor = actor(&principal, Scope::OrganizationsRead)?;
+    let organization_id = path.parse("id", OrganizationId::parse)?;
+    state.store.check(organization_id, actor, Permission::MembersRead).await?;
+    let team = state.store.team(organization_id).await?;
+    let items: Vec<OrganizationMember> =
+        team.iter().map(|(membership, role)| OrganizationMember::new(membership, *role, None)).collect();
+    let total = items.len() as u64;
+    Ok(Json(ListResource::new(items, total, std::num::NonZeroU64::MAX)))
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    principal: Principal,
+    path: PathParams,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Invitation>), ApiError> {
+    let actor = actor(&principal, Scope::OrganizationsWrite)?;
+    let organization_id = path.parse("id", OrganizationId::parse)?;
+    let invitation_id = InvitationId::new(uuid::Uuid::new_v4());
+    let command = body.parse::<InviteBody>()?.into_command(invitation_id, state.settings.ttl)?;
+    let organization = execute(&state, organization_id, command, actor).await?;
+    let invitation = organization.invitation(invitation_id).cloned();
+    Ok((StatusCode::CREATED, Json(invitation.ok_or(Error::InvitationNotFound { organization_id, invitation_id })?)))
+}
+
+async fn change_role(
+    State(state): State<AppState>,
+    principal: Principal,
+    path: PathParams,
+    body: JsonBody,
+) -> Result<Json<OrganizationMember>, ApiError> {
+    let actor = actor(&principal, Scope::OrganizationsWrite)?;
+    let organization_id = path.parse("id", OrganizationId::parse)?;
+    let user_id = path.parse("user_id", UserId::parse)?;
+    let command = body.parse::<RoleBody>()?.into_command(user_id)?;
+    let organization = execute(&state, organization_id, command, actor).await?;
+    Ok(Json(organization_member(&organization, user_id)?))
+}
+
+async fn remove(State(state): State<AppState>, principal: Principal, path: PathParams) -> Result<StatusCode, ApiError> {
+    let actor = actor(&principal, Scope::OrganizationsWrite)?;
+    let organization_id = path.parse("id", OrganizationId::parse)?;
+    let user_id = path.parse("user_id", UserId::parse)?;
+    state.store.execute::<Organization>(organization_id, Command::RemoveMember { user_id }, actor, now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn leave(State(state): State<AppState>, principal: Principal, path: PathParams) -> Result<StatusCode, ApiError> {
+    let actor = actor(&principal, Scope::OrganizationsWrite)?;
+    let organization_id = path.parse("id", OrganizationId::parse)?;
+    state.store.execute::<Organization>(organization_id, Command::Leave, actor, now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `accept`, `decline`, `revoke` or `resend` an invitation.
+async fn invitation(
+    State(state): State<AppState>,
+    principal: Principal,
+    path: PathParams,
+) -> Result<Json<Invitation>, ApiError> {
+    let actor = actor(&principal, Scope::OrganizationsWrite)?;
+    let organization_id = path.parse("id", OrganizationId::parse)?;
+    let invitation_id = path.parse("invitation_id", InvitationId::parse)?;
+    let action = path.parse("action", |action| Ok(action.to_owned()))?;
+    let command = match action.as_str() {
+        "accept" | "decline" => {
+            let user = tables::user(state.store.pool(), user(actor)?).await?;
+            let email = user.ok_or(ApiError::NotFound("The server has no record of this user."))?.email;
+            if action == "accept" {
+                Command::AcceptInvitation { invitation_id, email }
+            } else {
+                Command::DeclineInvitation { invitation_id, email }
+            }
+        }
+        "revoke" => Command::RevokeInvitation { invitation_id },
+        "resend" => Command::ResendInvitation { invitation_id, ttl: state.settings.ttl },
+        _ => return Err(ApiError::RouteNotFound),
+    };
+    let organization = execute(&state, organization_id, command, actor).await?;
+    let invitation = organization.invitation(invitation_id).cloned();
+    Ok(Json(invitation.ok_or(Error::InvitationNotFound { organization_id, invitation_id })?))
+}
+
+/// The body of an ownership offer.
+#[derive(Debug, Deserialize)]
+struct OfferBody {
+    #[serde(default)]
+    to: membership::wire::Field,
+}
+
+async fn offer(
+    State(state): State<AppState>,
+    principal: Principal,
+    path: PathParams,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<OwnershipOffer>), ApiError> {
+    let actor = actor(&principal, Scope::OrganizationsWrite)?;
+    let organization_id = path.parse("id", OrganizationId::parse)?;
+    let to = UserId::parse(body.parse::<OfferBody>()?.to.required("to")?)?;
+    let verification = tables::verification(state.store.pool(), to).await?;
+    let offer_id = OfferId::new(uuid::Uuid::new_v4());
+    let command = Command::OfferOwnership { offer_id, to, verification, ttl: state.settings.ttl };
+    let organization = execute(&state, organization_id, command, actor).await?;
+    let offer = organization.offer(offer_id).copied();
+    Ok((StatusCode::CREATED, Json(offer.ok_or(Error::OwnershipOfferNotFound { organization_id, offer_id })?)))
+}
+
+/// `accept`, `decline` or `revoke` an ownership offer.
+async fn offer_action(
+    State(state): State<AppState>,
+    principal: Principal,
+    path: PathParams,
+) -> Result<Json<OwnershipOffer>, ApiError> {
+    let actor = actor(&principal, Scope::OrganizationsWrite)?;
+    let organization_id = path.parse("id", OrganizationId::parse)?;
+    let offer_id = path.parse("offer_id", OfferId::parse)?;
+    let action = path.parse("action", |action| Ok(action.to_owned()))?;
+    let command = match action.as_str() {
+        "accept" => {
+            let verification = tables::verification(state.store.pool(), user(actor)?).await?;
+            Command::AcceptOwnershipOffer { offer_id, verification }
+        }
+        "decline" => Command::DeclineOwnershipOffer { offer_id },
+        "revoke" => Command::RevokeOwnershipOffer { offer_id },
+        _ => return Err(ApiError::RouteNotFound),
+    };
+    let organization = execute(&state, organization_id, command, actor).await?;
+    let offer = organization.offer(offer_id).copied();
+    Ok(Json(offer.ok_or(Error::OwnershipOfferNotFound { organization_id, offer_id })?))
+}

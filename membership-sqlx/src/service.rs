@@ -1,0 +1,226 @@
+//! What a service reads around the commands: who may read or act in the portal, a
+//! merchant's role, lookups by external id, and Polar's organization-wide member list.
+//! Each access check runs the crate's own check on a view prefetched from its plan, so
+//! no access rule is written twice.
+
+use membership::customer::{self, CustomerActor, Member, MemberRole, Merchant, Prefetched};
+use membership::organization;
+use membership::policy::PortalCapability;
+use membership::wire::{ListResource, Paging, Sorting};
+use membership::{Actor, CustomerId, Email, ExternalId, OrganizationId, Role};
+use sqlx::AnyConnection;
+
+use crate::customer::{load, member, root};
+use crate::error::StoreError;
+use crate::sql::{self, RootRead, parsed, select, to_i64};
+use crate::store::Store;
+
+/// Which members Polar's list endpoint returns, within one organization.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MemberFilter {
+    /// Only this customer's members.
+    pub customer_id: Option<CustomerId>,
+    /// Only members with this role.
+    pub role: Option<MemberRole>,
+}
+
+impl MemberFilter {
+    /// Every member of the organization's customers.
+    #[must_use]
+    pub fn all() -> Self {
+        Self::default()
+    }
+
+    /// Only this customer's members.
+    #[must_use]
+    pub fn customer(mut self, customer_id: CustomerId) -> Self {
+        self.customer_id = Some(customer_id);
+        self
+    }
+
+    /// Only members with this role.
+    #[must_use]
+    pub fn role(mut self, role: MemberRole) -> Self {
+        self.role = Some(role);
+        self
+    }
+}
+
+/// A query over the active members of an organization's live customers, filtered by
+/// customer (`$2`) and role (`$3`) when those are not null.
+macro_rules! organization_members {
+    (PAGE, $tail:literal) => {
+        organization_members!(
+            "SELECT m.customer_id, m.id, m.created_at, m.modified_at, m.email, m.name, m.external_id, m.role",
+            $tail
+        )
+    };
+    ($head:literal, $tail:literal) => {
+        concat!(
+            $head,
+            " FROM members m JOIN customers c ON c.id = m.customer_id \
+             WHERE c.organization_id = $1 AND c.deleted = 0 AND m.deleted = 0 \
+             AND (CAST($2 AS TEXT) IS NULL OR m.customer_id = $2) AND (CAST($3 AS TEXT) IS NULL OR m.role = $3) ",
+            $tail
+        )
+    };
+}
+
+impl Store {
+    /// The merchant `actor` is in organization `id`: its token, or a user with the role the
+    /// organization gives them (one indexed read).
+    ///
+    /// # Errors
+    ///
+    /// As [`membership::organization::merchant`] (`organization_not_found` for a user who is
+    /// not a member, or another organization's token); a database error.
+    pub async fn merchant(&self, id: OrganizationId, actor: Actor) -> Result<Merchant, StoreError> {
+        let mut view = organization::Prefetched::new(id, 0);
+        if let Actor::User(user) = actor {
+            let row = sqlx::query("SELECT role FROM memberships WHERE organization_id = $1 AND user_id = $2")
+                .bind(id.to_string())
+                .bind(user.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+            let role = row.map(|row| parsed(&row, "memberships", "role", Role::parse)).transpose()?;
+            view.load_member(user, role);
+        }
+        organization::merchant(&view, actor).map_err(StoreError::from)
+    }
+
+    /// May `actor` read customer `id` and its members ([`customer::check_read`])?
+    ///
+    /// # Errors
+    ///
+    /// As [`customer::check_read`]; a database error.
+    pub async fn check_customer_read(&self, id: CustomerId, actor: CustomerActor) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let view = access_view(&mut conn, id, actor).await?;
+        customer::check_read(&view, actor).map_err(StoreError::from)
+    }
+
+    /// May portal member `actor` use `capability` on customer `id`
+    /// ([`customer::check_portal`])?
+    ///
+    /// # Errors
+    ///
+    /// As [`customer::check_portal`]; a database error.
+    pub async fn check_portal(
+        &self,
+        id: CustomerId,
+        actor: CustomerActor,
+        capability: PortalCapability,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let view = access_view(&mut conn, id, actor).await?;
+        customer::check_portal(&view, actor, capability).map_err(StoreError::from)
+    }
+
+    /// The live customers of organization `id` with this external id: none, one, or more
+    /// (the crate does not make customer external ids unique; Polar answers
+    /// `AmbiguousExternalCustomerID` then). At most two are returned.
+    ///
+    /// # Errors
+    ///
+    /// `corrupt_row` for an unreadable row; a database error.
+    pub async fn customers_by_external_id(
+        &self,
+        id: OrganizationId,
+        external_id: &ExternalId,
+    ) -> Result<Vec<CustomerId>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM customers WHERE organization_id = $1 AND external_id = $2 AND deleted = 0 ORDER BY id LIMIT 2",
+        )
+        .bind(id.to_string())
+        .bind(external_id.as_str().to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| parsed(row, "customers", "id", CustomerId::parse)).collect()
+    }
+
+    /// The active member of customer `id` with this external id.
+    ///
+    /// # Errors
+    ///
+    /// `corrupt_row` for an unreadable row; a database error.
+    pub async fn member_by_external_id(
+        &self,
+        id: CustomerId,
+        external_id: &ExternalId,
+    ) -> Result<Option<Member>, StoreError> {
+        let row = sqlx::query(select!(members, "customer_id = $1 AND external_id = $2 AND deleted = 0"))
+            .bind(id.to_string())
+            .bind(external_id.as_str().to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(|row| member(row, id)).transpose()
+    }
+
+    /// The active member of customer `id` with this email (compared folded, SPEC §3).
+    ///
+    /// # Errors
+    ///
+    /// `corrupt_row` for an unreadable row; a database error.
+    pub async fn member_by_email(&self, id: CustomerId, email: &Email) -> Result<Option<Member>, StoreError> {
+        let row = sqlx::query(select!(members, "customer_id = $1 AND email_folded = $2 AND deleted = 0"))
+            .bind(id.to_string())
+            .bind(email.folded().into_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(|row| member(row, id)).transpose()
+    }
+
+    /// A page of the active members of organization `id`'s live customers that pass
+    /// `filter`, newest first unless `paging` says otherwise, with the total: Polar's
+    /// `GET /v1/members/`.
+    ///
+    /// # Errors
+    ///
+    /// `corrupt_row` for an unreadable row; a database error.
+    pub async fn organization_members_page(
+        &self,
+        id: OrganizationId,
+        filter: &MemberFilter,
+        paging: Paging,
+    ) -> Result<ListResource<Member>, StoreError> {
+        let customer = filter.customer_id.map(|id| id.to_string());
+        let role = filter.role.map(|role| role.as_str().to_owned());
+        let mut conn = self.pool.acquire().await?;
+        let total = sqlx::query(organization_members!("SELECT COUNT(*) AS n", ""))
+            .bind(id.to_string())
+            .bind(customer.clone())
+            .bind(role.clone())
+            .fetch_one(&mut *conn)
+            .await?;
+        let total = u64::try_from(sql::int(&total, "members", "n")?).unwrap_or(0);
+        let sql = match paging.sorting {
+            Sorting::NewestFirst => organization_members!(PAGE, "ORDER BY m.created_at DESC, m.id LIMIT $4 OFFSET $5"),
+            Sorting::OldestFirst => organization_members!(PAGE, "ORDER BY m.created_at, m.id LIMIT $4 OFFSET $5"),
+        };
+        let rows = sqlx::query(sql)
+            .bind(id.to_string())
+            .bind(customer)
+            .bind(role)
+            .bind(to_i64(paging.limit.get())?)
+            .bind(to_i64(paging.offset())?)
+            .fetch_all(&mut *conn)
+            .await?;
+        let items = rows
+            .iter()
+            .map(|row| member(row, parsed(row, "members", "customer_id", CustomerId::parse)?))
+            .collect::<Result<_, _>>()?;
+        Ok(ListResource::new(items, total, paging.limit))
+    }
+}
+
+/// The view the access checks need: the customer's row and the actor's own.
+async fn access_view(conn: &mut AnyConnection, id: CustomerId, actor: CustomerActor) -> Result<Prefetched, StoreError> {
+    let root = root(&mut *conn, RootRead::Plain, id).await?;
+    let (version, profile) = root.map_or((0, None), |(version, profile)| (version, Some(profile)));
+    let mut view = Prefetched::new(id, version, profile);
+    for read in customer::plan_access(actor) {
+        load(&mut *conn, id, &mut view, read).await?;
+    }
+    Ok(view)
+}
