@@ -71,17 +71,25 @@ impl JsonBody {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::malformed("missing", &["body"], "Field required: send a JSON object."));
         }
-        serde_json::from_slice(&bytes).map_err(|error| {
+        let not_an_object = || {
+            ApiError::malformed(
+                "model_attributes_type",
+                &["body"],
+                "Input should be a valid dictionary or object to extract fields from: send a JSON object.",
+            )
+        };
+        let value: T = serde_json::from_slice(&bytes).map_err(|error| {
             if error.is_data() {
-                ApiError::malformed(
-                    "model_attributes_type",
-                    &["body"],
-                    "Input should be a valid dictionary or object to extract fields from: send a JSON object.",
-                )
+                not_an_object()
             } else {
                 ApiError::malformed("json_invalid", &["body"], format!("JSON decode error: {error}"))
             }
-        })
+        })?;
+        // Serde also reads a struct from an array of its fields; Polar takes only objects.
+        match bytes.iter().find(|byte| !byte.is_ascii_whitespace()) {
+            Some(b'{') => Ok(value),
+            _ => Err(not_an_object()),
+        }
     }
 }
 

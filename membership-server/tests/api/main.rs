@@ -1,0 +1,19 @@
+//! Every route of the service, in-process (`tower::ServiceExt::oneshot`): statuses, Polar's
+//! bodies, and the rules behind them, on SQLite or (with `PGHOST`) PostgreSQL.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::missing_panics_doc,
+    missing_docs,
+    reason = "tests fail loudly"
+)]
+
+mod errors;
+mod merchant;
+mod portal;
+mod support;
+mod team;
+mod webhooks;
