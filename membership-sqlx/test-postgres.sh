@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the store's whole suite against a real, throwaway PostgreSQL cluster: Debian's
+# Runs the store's and the service's whole suites against a real, throwaway PostgreSQL cluster: Debian's
 # pg_virtualenv starts one, exports PG*, and removes it afterwards. Installs Debian's
 # postgresql first if it is missing. Extra arguments go to `cargo test`.
 set -euo pipefail
@@ -8,5 +8,6 @@ if ! command -v pg_virtualenv >/dev/null; then
   apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
 fi
-# The suite fails unless it really ran on PostgreSQL.
-MEMBERSHIP_EXPECT_BACKEND=postgres pg_virtualenv -- cargo test -p membership-sqlx --features postgres "$@"
+# The suites fail unless they really ran on PostgreSQL: the store's, then the service's.
+MEMBERSHIP_EXPECT_BACKEND=postgres pg_virtualenv -- sh -c \
+  'cargo test -p membership-sqlx --features postgres "$@" && cargo test -p membership-server "$@"' -- "$@"

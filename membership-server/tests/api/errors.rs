@@ -149,3 +149,14 @@ async fn a_portal_session_cannot_call_merchant_routes_nor_a_merchant_the_portal(
     let answer = api.call(Method::GET, "/v1/customer-portal/members", Some(api.org_token()), None).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_suite_runs_on_the_backend_it_was_asked_for() {
+    let api = Api::new().await;
+    let expected = std::env::var("MEMBERSHIP_EXPECT_BACKEND").unwrap_or_else(|_| "sqlite".to_owned());
+    let actual = match api.store.backend() {
+        membership_sqlx::Backend::Sqlite => "sqlite",
+        membership_sqlx::Backend::Postgres => "postgres",
+    };
+    assert_eq!(actual, expected);
+}
