@@ -60,6 +60,9 @@ enum Command {
         /// Send the organization's webhooks here (a signing secret is printed).
         #[arg(long)]
         webhook_url: Option<String>,
+        /// Also create an individual customer (it takes no second member).
+        #[arg(long)]
+        individual_customer: bool,
         /// Print JSON instead of shell variables.
         #[arg(long)]
         json: bool,
@@ -88,13 +91,21 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Serve { listen, webhook_poll_ms, json_logs } => {
             serve(&cli.database_url, listen, Duration::from_millis(webhook_poll_ms), json_logs).await
         }
-        Command::Setup { owner_email, customer_email, customer_external_id, webhook_url, json } => {
+        Command::Setup {
+            owner_email,
+            customer_email,
+            customer_external_id,
+            webhook_url,
+            individual_customer,
+            json,
+        } => {
             let store = Store::open(&cli.database_url).await?;
             let setup = Setup {
                 owner_email: Email::parse(&owner_email)?,
                 customer_email: Email::parse(&customer_email)?,
                 customer_external_id: customer_external_id.as_deref().map(ExternalId::parse).transpose()?.flatten(),
                 webhook_url,
+                individual_customer,
             };
             let created = setup.run(&store).await?;
             if json {
@@ -108,6 +119,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 println!("POLAR_ACCESS_TOKEN={}", created.organization_token);
                 println!("USER_TOKEN={}", created.user_token);
                 println!("MEMBER_SESSION_TOKEN={}", created.member_session_token);
+                if let Some(id) = created.individual_customer_id {
+                    println!("INDIVIDUAL_CUSTOMER_ID={id}");
+                }
                 if let Some(secret) = created.webhook_secret {
                     println!("WEBHOOK_SECRET={secret}");
                 }

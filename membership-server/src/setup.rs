@@ -23,6 +23,8 @@ pub struct Setup {
     pub customer_external_id: Option<ExternalId>,
     /// Where to send the organization's webhooks, if anywhere.
     pub webhook_url: Option<String>,
+    /// Also create an individual customer (one member only, CUS-3), to try refusals on.
+    pub individual_customer: bool,
 }
 
 /// What was set up, with the tokens: print it once.
@@ -42,6 +44,8 @@ pub struct Created {
     pub user_token: String,
     /// The customer owner's portal session (`polar_mst_…`).
     pub member_session_token: String,
+    /// The individual customer, when asked for.
+    pub individual_customer_id: Option<CustomerId>,
     /// The webhook signing secret, when an endpoint was given.
     pub webhook_secret: Option<String>,
 }
@@ -85,6 +89,26 @@ impl Setup {
         };
         let merchant = store.merchant(organization_id, Actor::Token(organization_id)).await?;
         store.execute::<Customer>(customer_id, create, merchant.into(), at).await?;
+        let individual_customer_id = if self.individual_customer {
+            let id = CustomerId::new(uuid::Uuid::new_v4());
+            let create = customer::Command::Create {
+                organization_id,
+                kind: CustomerKind::Individual,
+                email: Email::parse("individual@example.com").ok(),
+                name: None,
+                external_id: None,
+                owner: OwnerMember {
+                    member_id: MemberId::new(uuid::Uuid::new_v4()),
+                    email: None,
+                    name: None,
+                    external_id: None,
+                },
+            };
+            store.execute::<Customer>(id, create, merchant.into(), at).await?;
+            Some(id)
+        } else {
+            None
+        };
         let organization_token = new_token(TokenKind::Organization)?;
         let user_token = new_token(TokenKind::User)?;
         let member_session_token = new_token(TokenKind::MemberSession)?;
@@ -109,6 +133,7 @@ impl Setup {
             organization_token,
             user_token,
             member_session_token,
+            individual_customer_id,
             webhook_secret,
         })
     }

@@ -83,6 +83,7 @@ pub fn setup() -> Setup {
         customer_email: Email::parse("customer@example.com").unwrap(),
         customer_external_id: Some(membership::ExternalId::parse("cus_1").unwrap().unwrap()),
         webhook_url: None,
+        individual_customer: false,
     }
 }
 
