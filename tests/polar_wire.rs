@@ -333,6 +333,10 @@ fn cus_1_list_queries_page_from_1_and_clamp_the_limit_to_100() {
     assert_eq!((default.page.get(), default.limit.get(), default.sorting), (1, 10, Sorting::NewestFirst));
     assert_eq!(paging(Some("3"), Some("1000")).unwrap().limit.get(), 100);
     assert_eq!(paging(Some("3"), Some("20")).unwrap().offset(), 40);
+    // Polar's integers are unbounded: a page past u64 is the last possible (empty) page.
+    let far = paging(Some("562962266821306613760"), Some("99999999999999999999999")).unwrap();
+    assert_eq!((far.page.get(), far.limit.get(), far.offset()), (u64::MAX, 100, u64::MAX));
+    assert!(paging(Some("000000000000000000000000"), None).is_err(), "zero is zero however written");
     for (page, limit, field) in [(Some("0"), None, "page"), (Some("x"), None, "page"), (None, Some("0"), "limit")] {
         let error = paging(page, limit).unwrap_err();
         assert_eq!(error.field(), Some(field));

@@ -351,8 +351,8 @@ impl Store {
         };
         let rows = sqlx::query(sql)
             .bind(customer_id.to_string())
-            .bind(to_i64(paging.limit.get())?)
-            .bind(to_i64(paging.offset())?)
+            .bind(sql::page_bound(paging.limit.get()))
+            .bind(sql::page_bound(paging.offset()))
             .fetch_all(&mut *conn)
             .await?;
         let items = rows.iter().map(|row| member(row, customer_id)).collect::<Result<_, _>>()?;

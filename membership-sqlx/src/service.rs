@@ -12,7 +12,7 @@ use sqlx::AnyConnection;
 
 use crate::customer::{load, member, root};
 use crate::error::StoreError;
-use crate::sql::{self, RootRead, parsed, select, to_i64};
+use crate::sql::{self, RootRead, parsed, select};
 use crate::store::Store;
 
 /// Which members Polar's list endpoint returns, within one organization.
@@ -202,8 +202,8 @@ impl Store {
             .bind(id.to_string())
             .bind(customer)
             .bind(role)
-            .bind(to_i64(paging.limit.get())?)
-            .bind(to_i64(paging.offset())?)
+            .bind(sql::page_bound(paging.limit.get()))
+            .bind(sql::page_bound(paging.offset()))
             .fetch_all(&mut *conn)
             .await?;
         let items = rows

@@ -121,6 +121,11 @@ pub(crate) fn to_i64(version: u64) -> Result<i64, StoreError> {
     membership::version_to_i64(version).map_err(StoreError::from)
 }
 
+/// A `LIMIT` or `OFFSET`: past `i64::MAX` rows there is nothing left to page through.
+pub(crate) fn page_bound(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
 /// The folded form every email comparison uses (SPEC §3).
 pub(crate) fn folded(email: &Email) -> String {
     email.folded().into_owned()

@@ -84,11 +84,17 @@ pub const DEFAULT_LIMIT: NonZeroU64 = match NonZeroU64::new(10) {
 
 fn positive(field: &Field, name: &'static str, default: NonZeroU64) -> Result<NonZeroU64, Error> {
     let Some(text) = field.text(name)? else { return Ok(default) };
-    text.trim()
-        .parse::<u64>()
-        .ok()
-        .and_then(NonZeroU64::new)
-        .ok_or_else(|| Error::invalid(name, "must be a whole number of at least 1"))
+    let text = text.trim();
+    let number = match text.parse::<u64>() {
+        Ok(number) => Some(number),
+        // A page past the last one is an empty page, however far past: Polar's integers
+        // have no upper bound, so a number too big for u64 is valid and saturates.
+        Err(_) if !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit()) => {
+            text.bytes().any(|byte| byte != b'0').then_some(u64::MAX)
+        }
+        Err(_) => None,
+    };
+    number.and_then(NonZeroU64::new).ok_or_else(|| Error::invalid(name, "must be a whole number of at least 1"))
 }
 
 impl ListQuery {

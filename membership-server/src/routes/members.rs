@@ -124,20 +124,27 @@ async fn list(
     if let Some(role) = query.first("role") {
         filter = filter.role(MemberRole::parse(role).map_err(at_query)?);
     }
-    if let Some(id) = query.first("customer_id") {
-        filter = filter.customer(CustomerId::parse(id).map_err(at_query)?);
+    let nobody = || Ok(Json(ListResource::new(Vec::new(), 0, paging.limit)));
+    // Polar's contract types both customer filters as plain strings: one that cannot be an
+    // id matches no customer (an empty page), and an empty one is no filter.
+    match query.first("customer_id").filter(|id| !id.is_empty()).map(CustomerId::parse) {
+        None => {}
+        Some(Ok(customer_id)) => filter = filter.customer(customer_id),
+        Some(Err(_)) => return nobody(),
     }
-    if let Some(external_id) =
-        ExternalId::parse(query.first("external_customer_id").unwrap_or_default()).map_err(at_query)?
-    {
-        match state.store.customers_by_external_id(organization_id, &external_id).await?.as_slice() {
-            [customer_id] if filter.customer_id.is_none_or(|id| id == *customer_id) => {
-                filter = filter.customer(*customer_id);
+    match ExternalId::parse(query.first("external_customer_id").unwrap_or_default()) {
+        Ok(None) => {}
+        Ok(Some(external_id)) => {
+            match state.store.customers_by_external_id(organization_id, &external_id).await?.as_slice() {
+                [customer_id] if filter.customer_id.is_none_or(|id| id == *customer_id) => {
+                    filter = filter.customer(*customer_id);
+                }
+                // No such customer, or another than `customer_id` names.
+                [] | [_] => return nobody(),
+                _ => return Err(ApiError::AmbiguousExternalCustomer),
             }
-            // No such customer, or another than `customer_id` names: nobody matches.
-            [] | [_] => return Ok(Json(ListResource::new(Vec::new(), 0, paging.limit))),
-            _ => return Err(ApiError::AmbiguousExternalCustomer),
         }
+        Err(_) => return nobody(),
     }
     Ok(Json(state.store.organization_members_page(organization_id, &filter, paging).await?))
 }
@@ -199,7 +206,10 @@ async fn external_customer(
     organization_id: OrganizationId,
     path: &PathParams,
 ) -> Result<CustomerId, ApiError> {
-    let external_id = path.parse("external_id", required_external_id)?;
+    // A path segment that cannot be an external id names no customer.
+    let Ok(external_id) = path.parse("external_id", required_external_id) else {
+        return Err(ApiError::NotFound("No customer has this external id."));
+    };
     match state.store.customers_by_external_id(organization_id, &external_id).await?.as_slice() {
         [] => Err(ApiError::NotFound("No customer has this external id.")),
         [customer_id] => Ok(*customer_id),
@@ -216,7 +226,9 @@ async fn external_member(
     path: &PathParams,
 ) -> Result<(CustomerId, Member), ApiError> {
     let customer_id = external_customer(state, organization_id, path).await?;
-    let member_external_id = path.parse("member_external_id", required_external_id)?;
+    let Ok(member_external_id) = path.parse("member_external_id", required_external_id) else {
+        return Err(ApiError::NotFound("No active member of this customer has this external id."));
+    };
     state.store.check_customer_read(customer_id, actor).await?;
     let member = state.store.member_by_external_id(customer_id, &member_external_id).await?;
     Ok((customer_id, member.ok_or(ApiError::NotFound("No active member of this customer has this external id."))?))

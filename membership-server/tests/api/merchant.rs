@@ -234,6 +234,9 @@ async fn list_pages_newest_first_with_polars_envelope_and_both_spellings() {
     let page3 = api.get("/v1/members?limit=2&page=3").await;
     assert_eq!(page3.json["items"].as_array().unwrap().len(), 2);
     assert_eq!(page3.json["items"][1]["role"], "owner", "the owner is the oldest");
+    let far = api.get("/v1/members/?page=562962266821306613760").await;
+    assert_eq!(far.status, StatusCode::OK, "a page past u64 is an empty page, not an error");
+    assert_eq!(far.json["items"], json!([]));
     let oldest = api.get("/v1/members/?sorting=created_at&limit=1").await;
     assert_eq!(oldest.json["items"][0]["role"], "owner");
 }
@@ -246,6 +249,10 @@ async fn list_filters_by_customer_external_customer_and_role() {
     let _ = other;
     let by_customer = api.get(&format!("/v1/members/?customer_id={}", api.created.customer_id)).await;
     assert_eq!(by_customer.json["pagination"]["total_count"], 2);
+    let not_an_id = api.get("/v1/members/?customer_id=not-a-uuid").await;
+    assert_eq!((not_an_id.status, not_an_id.json["pagination"]["total_count"].clone()), (StatusCode::OK, json!(0)));
+    let empty = api.get("/v1/members/?customer_id=").await;
+    assert_eq!(empty.json["pagination"]["total_count"], 2, "an empty filter is no filter");
     let by_external = api.get("/v1/members/?external_customer_id=cus_1").await;
     assert_eq!(by_external.json["pagination"]["total_count"], 2);
     let nobody = api.get("/v1/members/?external_customer_id=nobody").await;
