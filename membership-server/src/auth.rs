@@ -249,8 +249,15 @@ impl FromRequestParts<AppState> for Principal {
             .map(str::trim)
             .filter(|token| !token.is_empty())
             .ok_or(ApiError::Unauthenticated(MISSING))?;
-        tables::principal(state.store.pool(), &token_hash(token))
+        let hash = token_hash(token);
+        if let Some(principal) = state.principals.get(&hash) {
+            return Ok(principal);
+        }
+        // Unknown tokens are not remembered: one made a moment ago works at once.
+        let principal = tables::principal(state.store.pool(), &hash)
             .await?
-            .ok_or(ApiError::Unauthenticated("This token is unknown or was revoked; use a token the server issued."))
+            .ok_or(ApiError::Unauthenticated("This token is unknown or was revoked; use a token the server issued."))?;
+        state.principals.insert(hash, principal.clone());
+        Ok(principal)
     }
 }

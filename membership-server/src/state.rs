@@ -1,9 +1,16 @@
 //! What every handler shares: the store and the server's settings.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use membership::{Timestamp, Ttl};
 use membership_sqlx::Store;
+use moka::sync::Cache;
+
+use crate::auth::Principal;
+
+/// How long a token's principal is served from memory before it is read again.
+pub const PRINCIPAL_TTL: Duration = Duration::from_mins(1);
 
 /// The shared state of the service.
 #[derive(Clone, Debug)]
@@ -12,6 +19,9 @@ pub struct AppState {
     pub store: Store,
     /// The settings.
     pub settings: Arc<Settings>,
+    /// Principals by token hash, so a request costs no token read once its token is known.
+    /// A token whose row is deleted keeps working for at most [`PRINCIPAL_TTL`].
+    pub principals: Cache<String, Principal>,
 }
 
 /// The server's settings.
@@ -31,7 +41,8 @@ impl AppState {
     /// State over `store` with default settings.
     #[must_use]
     pub fn new(store: Store) -> Self {
-        AppState { store, settings: Arc::new(Settings::default()) }
+        let principals = Cache::builder().max_capacity(100_000).time_to_live(PRINCIPAL_TTL).build();
+        AppState { store, settings: Arc::new(Settings::default()), principals }
     }
 }
 

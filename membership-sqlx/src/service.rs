@@ -47,16 +47,27 @@ impl MemberFilter {
     }
 }
 
-/// A query over the active members of an organization's live customers, filtered by
-/// customer (`$2`) and role (`$3`) when those are not null.
+/// A query over the active members of an organization's live customers, filtered by role
+/// (`$3`) when that is not null; `ONE` also by customer (`$2`), so the customer's index
+/// (`members_newest`) serves the order and the page.
 macro_rules! organization_members {
-    (PAGE, $tail:literal) => {
+    (PAGE, $scope:tt, $tail:literal) => {
         organization_members!(
             "SELECT m.customer_id, m.id, m.created_at, m.modified_at, m.email, m.name, m.external_id, m.role",
+            $scope,
             $tail
         )
     };
-    ($head:literal, $tail:literal) => {
+    ($head:literal, ONE, $tail:literal) => {
+        concat!(
+            $head,
+            " FROM members m JOIN customers c ON c.id = m.customer_id \
+             WHERE m.customer_id = $2 AND c.organization_id = $1 AND c.deleted = 0 AND m.deleted = 0 \
+             AND (CAST($3 AS TEXT) IS NULL OR m.role = $3) ",
+            $tail
+        )
+    };
+    ($head:literal, ALL, $tail:literal) => {
         concat!(
             $head,
             " FROM members m JOIN customers c ON c.id = m.customer_id \
@@ -187,16 +198,30 @@ impl Store {
         let customer = filter.customer_id.map(|id| id.to_string());
         let role = filter.role.map(|role| role.as_str().to_owned());
         let mut conn = self.pool.acquire().await?;
-        let total = sqlx::query(organization_members!("SELECT COUNT(*) AS n", ""))
+        let count = match customer {
+            Some(_) => organization_members!("SELECT COUNT(*) AS n", ONE, ""),
+            None => organization_members!("SELECT COUNT(*) AS n", ALL, ""),
+        };
+        let total = sqlx::query(count)
             .bind(id.to_string())
             .bind(customer.clone())
             .bind(role.clone())
             .fetch_one(&mut *conn)
             .await?;
         let total = u64::try_from(sql::int(&total, "members", "n")?).unwrap_or(0);
-        let sql = match paging.sorting {
-            Sorting::NewestFirst => organization_members!(PAGE, "ORDER BY m.created_at DESC, m.id LIMIT $4 OFFSET $5"),
-            Sorting::OldestFirst => organization_members!(PAGE, "ORDER BY m.created_at, m.id LIMIT $4 OFFSET $5"),
+        let sql = match (customer.is_some(), paging.sorting) {
+            (true, Sorting::NewestFirst) => {
+                organization_members!(PAGE, ONE, "ORDER BY m.created_at DESC, m.id LIMIT $4 OFFSET $5")
+            }
+            (true, Sorting::OldestFirst) => {
+                organization_members!(PAGE, ONE, "ORDER BY m.created_at, m.id LIMIT $4 OFFSET $5")
+            }
+            (false, Sorting::NewestFirst) => {
+                organization_members!(PAGE, ALL, "ORDER BY m.created_at DESC, m.id LIMIT $4 OFFSET $5")
+            }
+            (false, Sorting::OldestFirst) => {
+                organization_members!(PAGE, ALL, "ORDER BY m.created_at, m.id LIMIT $4 OFFSET $5")
+            }
         };
         let rows = sqlx::query(sql)
             .bind(id.to_string())
