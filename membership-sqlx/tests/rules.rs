@@ -145,3 +145,55 @@ async fn store_reports_a_corrupt_journal_with_a_typed_error() {
     assert_eq!((error.code(), error.kind()), ("corrupt_log", membership::ErrorKind::Internal));
     assert!(error.to_string().contains("at version 3"), "{error}");
 }
+
+#[tokio::test]
+async fn store_answers_a_services_reads_with_the_crates_own_checks() {
+    use membership::customer::{CustomerActor, Merchant};
+    use membership::policy::PortalCapability;
+    use membership::wire::Paging;
+    use membership::{ExternalId, UserId};
+    use membership_sqlx::MemberFilter;
+
+    let store = fresh_store().await;
+    team(&store, org(1), 3, Role::Finance).await;
+    team(&store, org(2), 1, Role::Admin).await;
+    team_customer(&store, org(1), customer_id(1), 4).await;
+    team_customer(&store, org(2), customer_id(2), 2).await;
+    // A merchant is the token, or a user with the role the organization gives them.
+    assert_eq!(store.merchant(org(1), Actor::Token(org(1))).await.unwrap(), Merchant::token(org(1)));
+    let finance = store.merchant(org(1), Actor::User(user(2))).await.unwrap();
+    assert_eq!(finance.user_role(), Some((user(2), Role::Finance)));
+    let stranger = store.merchant(org(1), Actor::User(UserId::new(uuid::Uuid::nil()))).await.unwrap_err();
+    assert_eq!(stranger.code(), "organization_not_found");
+    // Reads are checked as the crate checks them: another organization sees no customer,
+    // and a plain portal member may not manage members.
+    store.check_customer_read(customer_id(1), CustomerActor::Merchant(finance)).await.unwrap();
+    let other = store.check_customer_read(customer_id(1), token(org(2))).await.unwrap_err();
+    assert_eq!(other.code(), "customer_not_found");
+    let plain = CustomerActor::Portal { member_id: member(2) };
+    let refused = store.check_portal(customer_id(1), plain, PortalCapability::ManageMembers).await.unwrap_err();
+    assert_eq!(refused.code(), "insufficient_portal_role");
+    let owner = CustomerActor::Portal { member_id: member(1) };
+    store.check_portal(customer_id(1), owner, PortalCapability::ManageMembers).await.unwrap();
+    // Lookups by email (folded) and external id.
+    let by_email = store.member_by_email(customer_id(1), &email("M3@ACME.example")).await.unwrap().unwrap();
+    assert_eq!(by_email.id, member(3));
+    let nobody = ExternalId::parse("nobody").unwrap().unwrap();
+    assert!(store.member_by_external_id(customer_id(1), &nobody).await.unwrap().is_none());
+    assert!(store.customers_by_external_id(org(1), &nobody).await.unwrap().is_empty());
+    // The organization-wide list: every customer of this organization, none of another.
+    let paging = |limit: u64| Paging {
+        limit: std::num::NonZeroU64::new(limit).unwrap(),
+        ..ListQuery::default().into_paging().unwrap()
+    };
+    let all = store.organization_members_page(org(1), &MemberFilter::all(), paging(10)).await.unwrap();
+    assert_eq!(all.pagination.total_count, 4);
+    assert!(all.items.iter().all(|member| member.customer_id == customer_id(1)));
+    let owners = MemberFilter::all().role(MemberRole::Owner);
+    assert_eq!(store.organization_members_page(org(1), &owners, paging(10)).await.unwrap().pagination.total_count, 1);
+    let foreign = MemberFilter::all().customer(customer_id(2));
+    assert_eq!(store.organization_members_page(org(1), &foreign, paging(10)).await.unwrap().pagination.total_count, 0);
+    let mine = MemberFilter::all().customer(customer_id(1)).role(MemberRole::Member);
+    let page = store.organization_members_page(org(1), &mine, paging(2)).await.unwrap();
+    assert_eq!((page.pagination.total_count, page.pagination.max_page, page.items.len()), (3, 2, 2));
+}
