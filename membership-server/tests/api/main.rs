@@ -11,6 +11,7 @@
     reason = "tests fail loudly"
 )]
 
+mod concurrency;
 mod errors;
 mod merchant;
 mod portal;
