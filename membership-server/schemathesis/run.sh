@@ -23,10 +23,15 @@ export POLAR_ACCESS_TOKEN MEMBER_SESSION_TOKEN
 RUST_LOG=warn "$bin" --database-url "$database" serve --listen "127.0.0.1:$port" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
-  curl -fs "http://127.0.0.1:$port/health" >/dev/null && break
-  sleep 0.1
-done
+python3 - "$port" <<'PY'
+import sys, time, urllib.request
+for _ in range(200):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=1)
+        break
+    except OSError:
+        time.sleep(0.05)
+PY
 cd "$here"
 if [ $# -eq 0 ]; then
   set -- --seed 20261201 --max-examples 25 --generation-deterministic

@@ -76,7 +76,7 @@ pub(crate) async fn add(
     existing.ok_or(ApiError::NotFound("The member with this email was deleted meanwhile; add them again."))
 }
 
-/// Updates a member and answers the member as it now is.
+/// Updates a member and answers the member as the update left it.
 pub(crate) async fn apply_update(
     state: &AppState,
     customer_id: CustomerId,
@@ -85,12 +85,23 @@ pub(crate) async fn apply_update(
     actor: CustomerActor,
 ) -> Result<Member, ApiError> {
     let command = customer::Command::UpdateMember { member_id, update };
-    state.store.execute::<customer::Customer>(customer_id, command, actor, now()).await?;
-    state
-        .store
-        .member(customer_id, member_id)
-        .await?
-        .ok_or_else(|| Error::CustomerMemberNotFound { customer_id, member_id }.into())
+    let events = state.store.execute::<customer::Customer>(customer_id, command, actor, now()).await?;
+    // The member as this command left it, from its own events: a read afterwards could
+    // already see a concurrent command's change (another promotion, say).
+    let after = events.into_iter().rev().find_map(|event| match event.change {
+        Change::MemberUpdated { member } if member.id == member_id => Some(member),
+        Change::MemberOwnershipTransferred { from, to } => [to, from].into_iter().find(|member| member.id == member_id),
+        _ => None,
+    });
+    match after {
+        Some(member) => Ok(member),
+        // Nothing changed: the member as it is.
+        None => state
+            .store
+            .member(customer_id, member_id)
+            .await?
+            .ok_or_else(|| Error::CustomerMemberNotFound { customer_id, member_id }.into()),
+    }
 }
 
 /// Deletes a member.
