@@ -40,16 +40,7 @@ async fn cus_8_a_plain_member_may_not_manage_members() {
     let api = Api::new().await;
     let member = api.add("plain@example.com").await;
     let member_id = membership::MemberId::parse(member["id"].as_str().unwrap()).unwrap();
-    let token = membership_server::auth::new_token(membership_server::auth::TokenKind::MemberSession).unwrap();
-    let grant = membership_server::tables::Grant::MemberSession(
-        api.created.organization_id,
-        api.created.customer_id,
-        member_id,
-    );
-    let scopes = membership_server::auth::Scopes::all();
-    membership_server::tables::insert_token(api.store.pool(), &token, grant, &scopes, membership_server::state::now())
-        .await
-        .unwrap();
+    let token = api.session(member_id).await;
     let answer = api.call(Method::GET, "/v1/customer-portal/members", Some(&token), None).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     assert_eq!(answer.error(), "NotPermitted");
@@ -60,16 +51,7 @@ async fn cus_8_a_deleted_members_session_is_401() {
     let api = Api::new().await;
     let member = api.add("gone@example.com").await;
     let member_id = membership::MemberId::parse(member["id"].as_str().unwrap()).unwrap();
-    let token = membership_server::auth::new_token(membership_server::auth::TokenKind::MemberSession).unwrap();
-    let grant = membership_server::tables::Grant::MemberSession(
-        api.created.organization_id,
-        api.created.customer_id,
-        member_id,
-    );
-    let scopes = membership_server::auth::Scopes::all();
-    membership_server::tables::insert_token(api.store.pool(), &token, grant, &scopes, membership_server::state::now())
-        .await
-        .unwrap();
+    let token = api.session(member_id).await;
     api.delete(&format!("{}/{member_id}", api.members())).await;
     let answer = api
         .call(Method::POST, "/v1/customer-portal/members", Some(&token), Some(json!({ "email": "x@example.com" })))

@@ -189,6 +189,14 @@ impl Api {
         (id, token)
     }
 
+    /// A portal session for `member_id` of this setup's customer, with every scope.
+    pub async fn session(&self, member_id: membership::MemberId) -> String {
+        let token = new_token(TokenKind::MemberSession).unwrap();
+        let grant = Grant::MemberSession(self.created.organization_id, self.created.customer_id, member_id);
+        tables::insert_token(self.store.pool(), &token, grant, &Scopes::all(), now()).await.unwrap();
+        token
+    }
+
     /// `/v1/organizations/{organization}` and `rest`.
     pub fn organization(&self, rest: &str) -> String {
         format!("/v1/organizations/{}{rest}", self.created.organization_id)
