@@ -8,7 +8,7 @@ use membership::{Actor, CustomerId, Email, ExternalId, MemberId, Name, Organizat
 use membership_sqlx::{Store, StoreError};
 use serde::Serialize;
 
-use crate::auth::{Scopes, TokenKind, new_token};
+use crate::auth::{Scope, Scopes, TokenKind, new_token};
 use crate::state::now;
 use crate::tables::{self, Endpoint, Grant, User};
 
@@ -112,11 +112,14 @@ impl Setup {
         let organization_token = new_token(TokenKind::Organization)?;
         let user_token = new_token(TokenKind::User)?;
         let member_session_token = new_token(TokenKind::MemberSession)?;
-        let all = Scopes::all();
-        tables::insert_token(pool, &organization_token, Grant::Organization(organization_id), &all, at).await?;
-        tables::insert_token(pool, &user_token, Grant::User(organization_id, user_id), &all, at).await?;
+        let merchant_scopes =
+            Scopes::of(&[Scope::MembersRead, Scope::MembersWrite, Scope::OrganizationsRead, Scope::OrganizationsWrite]);
+        tables::insert_token(pool, &organization_token, Grant::Organization(organization_id), &merchant_scopes, at)
+            .await?;
+        tables::insert_token(pool, &user_token, Grant::User(organization_id, user_id), &merchant_scopes, at).await?;
         let session = Grant::MemberSession(organization_id, customer_id, member_id);
-        tables::insert_token(pool, &member_session_token, session, &all, at).await?;
+        let portal = Scopes::of(&[Scope::CustomerPortalRead, Scope::CustomerPortalWrite]);
+        tables::insert_token(pool, &member_session_token, session, &portal, at).await?;
         let webhook_secret = match self.webhook_url {
             Some(url) => {
                 let secret = new_token(TokenKind::WebhookSecret)?;

@@ -36,12 +36,13 @@ pub(crate) async fn merchant(
     principal: &Principal,
     scope: Scope,
 ) -> Result<(OrganizationId, CustomerActor), ApiError> {
-    principal.scopes().require(scope)?;
     match *principal {
-        Principal::Organization { organization_id, .. } => {
+        Principal::Organization { organization_id, ref scopes } => {
+            scopes.require(scope)?;
             Ok((organization_id, Merchant::token(organization_id).into()))
         }
-        Principal::User { organization_id, user_id, .. } => {
+        Principal::User { organization_id, user_id, ref scopes } => {
+            scopes.require(scope)?;
             let merchant = state.store.merchant(organization_id, Actor::User(user_id)).await?;
             Ok((organization_id, merchant.into()))
         }

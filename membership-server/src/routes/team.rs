@@ -31,14 +31,17 @@ pub fn router() -> Router<AppState> {
 
 /// The actor a token is on the team side, once it holds `scope`.
 fn actor(principal: &Principal, scope: Scope) -> Result<Actor, ApiError> {
+    let actor = match *principal {
+        Principal::Organization { organization_id, .. } => Actor::Token(organization_id),
+        Principal::User { user_id, .. } => Actor::User(user_id),
+        Principal::MemberSession { .. } => {
+            return Err(ApiError::Unauthenticated(
+                "A member's portal session cannot act on a team; use a user or organization token.",
+            ));
+        }
+    };
     principal.scopes().require(scope)?;
-    match *principal {
-        Principal::Organization { organization_id, .. } => Ok(Actor::Token(organization_id)),
-        Principal::User { user_id, .. } => Ok(Actor::User(user_id)),
-        Principal::MemberSession { .. } => Err(ApiError::Unauthenticated(
-            "A member's portal session cannot act on a team; use a user or organization token.",
-        )),
-    }
+    Ok(actor)
 }
 
 /// The acting user, for the commands only a user may run (accepting, declining).

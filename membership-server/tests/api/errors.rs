@@ -160,3 +160,37 @@ async fn the_suite_runs_on_the_backend_it_was_asked_for() {
     };
     assert_eq!(actual, expected);
 }
+
+#[tokio::test]
+async fn a_token_of_the_wrong_kind_is_401_before_its_scopes_are_read() {
+    let api = Api::new().await;
+    // A portal session with no scope at all is still the wrong kind of token here.
+    let session = api.token_with(TokenKind::MemberSession, Scopes::of(&[])).await;
+    for path in ["/v1/members/".to_owned(), api.organization("/members")] {
+        assert_eq!(api.call(Method::GET, &path, Some(&session), None).await.status, StatusCode::UNAUTHORIZED);
+    }
+    let merchant = api.token_with(TokenKind::Organization, Scopes::of(&[])).await;
+    let answer = api.call(Method::GET, "/v1/customer-portal/members", Some(&merchant), None).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn setup_grants_each_token_only_the_scopes_of_its_kind() {
+    let api = Api::new().await;
+    let session = api.created.member_session_token.clone();
+    let answer = api.call(Method::GET, "/v1/customer-portal/members", Some(&session), None).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT kind, scopes FROM server_tokens ORDER BY kind")
+        .fetch_all(api.store.pool())
+        .await
+        .unwrap();
+    let scopes: Vec<(&str, &str)> = rows.iter().map(|(kind, scopes)| (kind.as_str(), scopes.as_str())).collect();
+    assert_eq!(
+        scopes,
+        [
+            ("member_session", "customer_portal:read customer_portal:write"),
+            ("organization", "members:read members:write organizations:read organizations:write"),
+            ("user", "members:read members:write organizations:read organizations:write"),
+        ]
+    );
+}
