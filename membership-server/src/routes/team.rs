@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
-use membership::organization::{Command, Invitation, Organization, OwnershipOffer};
+use membership::organization::{Change, Command, Invitation, Organization, OwnershipOffer};
 use membership::wire::{InviteBody, ListResource, OrganizationMember, RoleBody};
 use membership::{Actor, Error, InvitationId, OfferId, OrganizationId, Permission, UserId};
 use serde::Deserialize;
@@ -108,8 +108,17 @@ async fn change_role(
     let organization_id = path.parse("id", OrganizationId::parse)?;
     let user_id = path.parse("user_id", UserId::parse)?;
     let command = body.parse::<RoleBody>()?.into_command(user_id)?;
-    let organization = execute(&state, organization_id, command, actor).await?;
-    Ok(Json(organization_member(&organization, user_id)?))
+    let events = state.store.execute::<Organization>(organization_id, command, actor, now()).await?;
+    let organization =
+        state.store.organization(organization_id).await?.ok_or(Error::OrganizationNotFound { organization_id })?;
+    let mut member = organization_member(&organization, user_id)?;
+    // The role as this command left it: a read afterwards could see a later change.
+    for event in events {
+        if let Change::MemberRoleChanged { to, .. } = event.change {
+            member.role = to.into();
+        }
+    }
+    Ok(Json(member))
 }
 
 async fn remove(State(state): State<AppState>, principal: Principal, path: PathParams) -> Result<StatusCode, ApiError> {
