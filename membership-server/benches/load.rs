@@ -187,6 +187,23 @@ async fn main() {
     })
     .await;
     report("GET member", &direct, &http);
+    // … and through the same router in-process (no socket, no client): the server's own
+    // layers (routing, request id, tracing, token, scope, JSON) without the network.
+    let (router, t, m) = (app(AppState::new(store.clone())), token.clone(), members.clone());
+    let in_process = drive(clients, duration, move |n| {
+        let (router, t, m) = (router.clone(), t.clone(), m.clone());
+        async move {
+            let request = axum::http::Request::get(format!("/v1/customers/{customer_id}/members/{}", m[n % m.len()]))
+                .header("authorization", t.as_str())
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
+            assert_eq!(response.status(), 200);
+            axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        }
+    })
+    .await;
+    report("GET member, in-process", &direct, &in_process);
 
     // POST member: one command, one transaction.
     let s = store.clone();
