@@ -112,18 +112,18 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 println!("{}", serde_json::to_string_pretty(&created)?);
             } else {
                 println!("# Shown once: only their hashes are stored.");
-                println!("ORGANIZATION_ID={}", created.organization_id);
-                println!("CUSTOMER_ID={}", created.customer_id);
-                println!("MEMBER_ID={}", created.member_id);
-                println!("USER_ID={}", created.user_id);
-                println!("POLAR_ACCESS_TOKEN={}", created.organization_token);
-                println!("USER_TOKEN={}", created.user_token);
-                println!("MEMBER_SESSION_TOKEN={}", created.member_session_token);
+                println!("export ORGANIZATION_ID={}", created.organization_id);
+                println!("export CUSTOMER_ID={}", created.customer_id);
+                println!("export MEMBER_ID={}", created.member_id);
+                println!("export USER_ID={}", created.user_id);
+                println!("export POLAR_ACCESS_TOKEN={}", created.organization_token);
+                println!("export USER_TOKEN={}", created.user_token);
+                println!("export MEMBER_SESSION_TOKEN={}", created.member_session_token);
                 if let Some(id) = created.individual_customer_id {
-                    println!("INDIVIDUAL_CUSTOMER_ID={id}");
+                    println!("export INDIVIDUAL_CUSTOMER_ID={id}");
                 }
                 if let Some(secret) = created.webhook_secret {
-                    println!("WEBHOOK_SECRET={secret}");
+                    println!("export WEBHOOK_SECRET={secret}");
                 }
             }
             Ok(())
