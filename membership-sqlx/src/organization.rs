@@ -100,7 +100,7 @@ fn offer(row: &AnyRow) -> Result<OwnershipOffer, StoreError> {
 }
 
 /// Answers one read of the plan with one indexed query.
-async fn load(
+pub(crate) async fn load(
     conn: &mut AnyConnection,
     id: OrganizationId,
     view: &mut Prefetched,
@@ -304,6 +304,20 @@ async fn project(conn: &mut AnyConnection, event: &Event) -> Result<(), StoreErr
     Ok(())
 }
 
+/// The view the access checks need (`check`, `merchant`): the acting user's role, the one
+/// read their plans make.
+pub(crate) async fn access_view(
+    conn: &mut AnyConnection,
+    id: OrganizationId,
+    actor: Actor,
+) -> Result<Prefetched, StoreError> {
+    let mut view = Prefetched::new(id, 0);
+    if let Actor::User(user) = actor {
+        load(conn, id, &mut view, Read::Member(user)).await?;
+    }
+    Ok(view)
+}
+
 impl Store {
     /// May `actor` do `permission` in organization `id` (ORG-2)? One indexed point read:
     /// the acting user's role.
@@ -312,18 +326,9 @@ impl Store {
     ///
     /// As [`membership::organization::check`]; a database error.
     pub async fn check(&self, id: OrganizationId, actor: Actor, permission: Permission) -> Result<(), StoreError> {
-        let role = match actor {
-            Actor::User(user) => {
-                let row = sqlx::query("SELECT role FROM memberships WHERE organization_id = $1 AND user_id = $2")
-                    .bind(id.to_string())
-                    .bind(user.to_string())
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.map(|row| parsed(&row, "memberships", "role", Role::parse)).transpose()?
-            }
-            Actor::Token(_) | Actor::Staff | Actor::System => None,
-        };
-        organization::check_role(id, actor, role, permission).map_err(StoreError::from)
+        let mut conn = self.pool.acquire().await?;
+        let view = access_view(&mut conn, id, actor).await?;
+        organization::check(&view, actor, permission).map_err(StoreError::from)
     }
 
     /// The organization's team, the owner first, then by join time.

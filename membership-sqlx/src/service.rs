@@ -7,7 +7,7 @@ use membership::customer::{self, CustomerActor, Member, MemberRole, Merchant, Pr
 use membership::organization;
 use membership::policy::PortalCapability;
 use membership::wire::{ListResource, Paging, Sorting};
-use membership::{Actor, CustomerId, Email, ExternalId, OrganizationId, Role};
+use membership::{Actor, CustomerId, Email, ExternalId, OrganizationId};
 use sqlx::AnyConnection;
 
 use crate::customer::{load, member, root};
@@ -87,16 +87,8 @@ impl Store {
     /// As [`membership::organization::merchant`] (`organization_not_found` for a user who is
     /// not a member, or another organization's token); a database error.
     pub async fn merchant(&self, id: OrganizationId, actor: Actor) -> Result<Merchant, StoreError> {
-        let mut view = organization::Prefetched::new(id, 0);
-        if let Actor::User(user) = actor {
-            let row = sqlx::query("SELECT role FROM memberships WHERE organization_id = $1 AND user_id = $2")
-                .bind(id.to_string())
-                .bind(user.to_string())
-                .fetch_optional(&self.pool)
-                .await?;
-            let role = row.map(|row| parsed(&row, "memberships", "role", Role::parse)).transpose()?;
-            view.load_member(user, role);
-        }
+        let mut conn = self.pool.acquire().await?;
+        let view = crate::organization::access_view(&mut conn, id, actor).await?;
         organization::merchant(&view, actor).map_err(StoreError::from)
     }
 
