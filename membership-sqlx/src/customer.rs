@@ -5,7 +5,7 @@ use membership::customer::{
     self, Change, Customer, CustomerActor, CustomerKind, Event, Member, MemberRole, Prefetched, Profile, Read, Snapshot,
 };
 use membership::wire::{ListResource, Paging, Sorting};
-use membership::{CustomerId, ExternalId, MemberId, Name, OrganizationId, StreamId, Timestamp};
+use membership::{CustomerId, Email, ExternalId, MemberId, Name, OrganizationId, StreamId, Timestamp};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -109,6 +109,58 @@ pub(crate) fn member(row: &AnyRow, customer_id: CustomerId) -> Result<Member, St
     })
 }
 
+/// Which active member a point lookup asks for.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum MemberKey<'a> {
+    /// The owner.
+    Owner,
+    /// By id.
+    Id(MemberId),
+    /// By email, compared folded.
+    Email(&'a Email),
+    /// By external id.
+    ExternalId(&'a ExternalId),
+}
+
+/// The active member of customer `id` that `key` names: one indexed query.
+pub(crate) async fn active_member(
+    conn: &mut AnyConnection,
+    id: CustomerId,
+    key: MemberKey<'_>,
+) -> Result<Option<Member>, StoreError> {
+    let customer = id.to_string();
+    let row = match key {
+        MemberKey::Owner => {
+            sqlx::query(select!(members, "customer_id = $1 AND role = 'owner' AND deleted = 0"))
+                .bind(customer)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        MemberKey::Id(member_id) => {
+            sqlx::query(select!(members, "customer_id = $1 AND id = $2 AND deleted = 0"))
+                .bind(customer)
+                .bind(member_id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        MemberKey::Email(email) => {
+            sqlx::query(select!(members, "customer_id = $1 AND email_folded = $2 AND deleted = 0"))
+                .bind(customer)
+                .bind(folded(email))
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        MemberKey::ExternalId(external_id) => {
+            sqlx::query(select!(members, "customer_id = $1 AND external_id = $2 AND deleted = 0"))
+                .bind(customer)
+                .bind(external_id.as_str().to_owned())
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+    };
+    row.as_ref().map(|row| member(row, id)).transpose()
+}
+
 /// Answers one read of the plan with one indexed query.
 pub(crate) async fn load(
     conn: &mut AnyConnection,
@@ -116,51 +168,31 @@ pub(crate) async fn load(
     view: &mut Prefetched,
     read: Read,
 ) -> Result<(), StoreError> {
-    let customer = id.to_string();
-    let one = |row: Option<AnyRow>| row.as_ref().map(|row| member(row, id)).transpose();
     match read {
-        Read::Owner => {
-            let row = sqlx::query(select!(members, "customer_id = $1 AND role = 'owner' AND deleted = 0"))
-                .bind(customer)
-                .fetch_optional(&mut *conn)
-                .await?;
-            view.load_owner(one(row)?);
-        }
+        Read::Owner => view.load_owner(active_member(conn, id, MemberKey::Owner).await?),
         Read::Member(member_id) => {
-            let row = sqlx::query(select!(members, "customer_id = $1 AND id = $2 AND deleted = 0"))
-                .bind(customer)
-                .bind(member_id.to_string())
-                .fetch_optional(&mut *conn)
-                .await?;
-            view.load_member(member_id, one(row)?);
+            let member = active_member(conn, id, MemberKey::Id(member_id)).await?;
+            view.load_member(member_id, member);
         }
         Read::MemberIdUsed(member_id) => {
             let row = sqlx::query("SELECT 1 AS used FROM members WHERE customer_id = $1 AND id = $2")
-                .bind(customer)
+                .bind(id.to_string())
                 .bind(member_id.to_string())
                 .fetch_optional(&mut *conn)
                 .await?;
             view.load_member_id_used(member_id, row.is_some());
         }
         Read::MemberByEmail(email) => {
-            let row = sqlx::query(select!(members, "customer_id = $1 AND email_folded = $2 AND deleted = 0"))
-                .bind(customer)
-                .bind(folded(&email))
-                .fetch_optional(&mut *conn)
-                .await?;
-            view.load_member_by_email(email, one(row)?);
+            let member = active_member(conn, id, MemberKey::Email(&email)).await?;
+            view.load_member_by_email(email, member);
         }
         Read::MemberByExternalId(external_id) => {
-            let row = sqlx::query(select!(members, "customer_id = $1 AND external_id = $2 AND deleted = 0"))
-                .bind(customer)
-                .bind(external_id.as_str().to_owned())
-                .fetch_optional(&mut *conn)
-                .await?;
-            view.load_member_by_external_id(external_id, one(row)?);
+            let member = active_member(conn, id, MemberKey::ExternalId(&external_id)).await?;
+            view.load_member_by_external_id(external_id, member);
         }
         Read::Members => {
             let rows = sqlx::query(select!(members, "customer_id = $1 AND deleted = 0 ORDER BY ord"))
-                .bind(customer)
+                .bind(id.to_string())
                 .fetch_all(&mut *conn)
                 .await?;
             view.load_members(rows.iter().map(|row| member(row, id)).collect::<Result<_, _>>()?);
@@ -316,12 +348,8 @@ impl Store {
     ///
     /// `corrupt_row` for an unreadable row; a database error.
     pub async fn member(&self, customer_id: CustomerId, member_id: MemberId) -> Result<Option<Member>, StoreError> {
-        let row = sqlx::query(select!(members, "customer_id = $1 AND id = $2 AND deleted = 0"))
-            .bind(customer_id.to_string())
-            .bind(member_id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(|row| member(row, customer_id)).transpose()
+        let mut conn = self.pool.acquire().await?;
+        active_member(&mut conn, customer_id, MemberKey::Id(member_id)).await
     }
 
     /// A page of a customer's active members, newest first unless `paging` says

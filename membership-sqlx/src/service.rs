@@ -10,9 +10,9 @@ use membership::wire::{ListResource, Paging, Sorting};
 use membership::{Actor, CustomerId, Email, ExternalId, OrganizationId};
 use sqlx::AnyConnection;
 
-use crate::customer::{load, member, root};
+use crate::customer::{MemberKey, active_member, load, member, root};
 use crate::error::StoreError;
-use crate::sql::{self, RootRead, parsed, select};
+use crate::sql::{self, RootRead, parsed};
 use crate::store::Store;
 
 /// Which members Polar's list endpoint returns, within one organization.
@@ -152,12 +152,8 @@ impl Store {
         id: CustomerId,
         external_id: &ExternalId,
     ) -> Result<Option<Member>, StoreError> {
-        let row = sqlx::query(select!(members, "customer_id = $1 AND external_id = $2 AND deleted = 0"))
-            .bind(id.to_string())
-            .bind(external_id.as_str().to_owned())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(|row| member(row, id)).transpose()
+        let mut conn = self.pool.acquire().await?;
+        active_member(&mut conn, id, MemberKey::ExternalId(external_id)).await
     }
 
     /// The active member of customer `id` with this email (compared folded, SPEC §3).
@@ -166,12 +162,8 @@ impl Store {
     ///
     /// `corrupt_row` for an unreadable row; a database error.
     pub async fn member_by_email(&self, id: CustomerId, email: &Email) -> Result<Option<Member>, StoreError> {
-        let row = sqlx::query(select!(members, "customer_id = $1 AND email_folded = $2 AND deleted = 0"))
-            .bind(id.to_string())
-            .bind(email.folded().into_owned())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(|row| member(row, id)).transpose()
+        let mut conn = self.pool.acquire().await?;
+        active_member(&mut conn, id, MemberKey::Email(email)).await
     }
 
     /// A page of the active members of organization `id`'s live customers that pass
