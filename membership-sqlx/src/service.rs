@@ -47,9 +47,9 @@ impl MemberFilter {
     }
 }
 
-/// A query over the active members of an organization's live customers, filtered by role
-/// (`$3`) when that is not null; `ONE` also by customer (`$2`), so the customer's index
-/// (`members_newest`) serves the order and the page.
+/// A query over the active members of an organization's live customers (`$1`): `ONE`
+/// customer's (`$2`), so its index (`members_newest`) serves the order and the page, or
+/// `ALL` of them; filtered by role (the next parameter) when that is not null.
 macro_rules! organization_members {
     (PAGE, $scope:tt, $tail:literal) => {
         organization_members!(
@@ -72,7 +72,7 @@ macro_rules! organization_members {
             $head,
             " FROM members m JOIN customers c ON c.id = m.customer_id \
              WHERE c.organization_id = $1 AND c.deleted = 0 AND m.deleted = 0 \
-             AND (CAST($2 AS TEXT) IS NULL OR m.customer_id = $2) AND (CAST($3 AS TEXT) IS NULL OR m.role = $3) ",
+             AND (CAST($2 AS TEXT) IS NULL OR m.role = $2) ",
             $tail
         )
     };
@@ -181,17 +181,22 @@ impl Store {
     ) -> Result<ListResource<Member>, StoreError> {
         let customer = filter.customer_id.map(|id| id.to_string());
         let role = filter.role.map(|role| role.as_str().to_owned());
+        // The organization, the customer when there is one, the role: the parameters both
+        // queries start with.
+        let query = |sql| {
+            let query = sqlx::query(sql).bind(id.to_string());
+            match &customer {
+                Some(customer) => query.bind(customer.clone()),
+                None => query,
+            }
+            .bind(role.clone())
+        };
         let mut conn = self.pool.acquire().await?;
         let count = match customer {
             Some(_) => organization_members!("SELECT COUNT(*) AS n", ONE, ""),
             None => organization_members!("SELECT COUNT(*) AS n", ALL, ""),
         };
-        let total = sqlx::query(count)
-            .bind(id.to_string())
-            .bind(customer.clone())
-            .bind(role.clone())
-            .fetch_one(&mut *conn)
-            .await?;
+        let total = query(count).fetch_one(&mut *conn).await?;
         let total = u64::try_from(sql::int(&total, "members", "n")?).unwrap_or(0);
         let sql = match (customer.is_some(), paging.sorting) {
             (true, Sorting::NewestFirst) => {
@@ -201,16 +206,13 @@ impl Store {
                 organization_members!(PAGE, ONE, "ORDER BY m.created_at, m.id LIMIT $4 OFFSET $5")
             }
             (false, Sorting::NewestFirst) => {
-                organization_members!(PAGE, ALL, "ORDER BY m.created_at DESC, m.id LIMIT $4 OFFSET $5")
+                organization_members!(PAGE, ALL, "ORDER BY m.created_at DESC, m.id LIMIT $3 OFFSET $4")
             }
             (false, Sorting::OldestFirst) => {
-                organization_members!(PAGE, ALL, "ORDER BY m.created_at, m.id LIMIT $4 OFFSET $5")
+                organization_members!(PAGE, ALL, "ORDER BY m.created_at, m.id LIMIT $3 OFFSET $4")
             }
         };
-        let rows = sqlx::query(sql)
-            .bind(id.to_string())
-            .bind(customer)
-            .bind(role)
+        let rows = query(sql)
             .bind(sql::page_bound(paging.limit.get()))
             .bind(sql::page_bound(paging.offset()))
             .fetch_all(&mut *conn)
