@@ -117,6 +117,11 @@ pub(crate) async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The customer and member ids of `…/customers/{id}/members/{member_id}`.
+fn member_path(path: &PathParams) -> Result<(CustomerId, MemberId), ApiError> {
+    Ok((path.parse("id", CustomerId::parse)?, path.parse("member_id", MemberId::parse)?))
+}
+
 fn new_member_id() -> MemberId {
     MemberId::new(uuid::Uuid::new_v4())
 }
@@ -185,8 +190,7 @@ async fn create(
 
 async fn read(State(state): State<AppState>, principal: Principal, path: PathParams) -> Result<Json<Member>, ApiError> {
     let (_, actor) = merchant(&state, &principal, Scope::MembersRead).await?;
-    let customer_id = path.parse("id", CustomerId::parse)?;
-    let member_id = path.parse("member_id", MemberId::parse)?;
+    let (customer_id, member_id) = member_path(&path)?;
     state.store.check_customer_read(customer_id, actor).await?;
     let member = state.store.member(customer_id, member_id).await?;
     Ok(Json(member.ok_or(Error::CustomerMemberNotFound { customer_id, member_id })?))
@@ -199,16 +203,14 @@ async fn update(
     body: JsonBody,
 ) -> Result<Json<Member>, ApiError> {
     let (_, actor) = merchant(&state, &principal, Scope::MembersWrite).await?;
-    let customer_id = path.parse("id", CustomerId::parse)?;
-    let member_id = path.parse("member_id", MemberId::parse)?;
+    let (customer_id, member_id) = member_path(&path)?;
     let update = body.parse::<MemberUpdateBody>()?.into_update()?;
     Ok(Json(apply_update(&state, customer_id, member_id, update, actor).await?))
 }
 
 async fn delete(State(state): State<AppState>, principal: Principal, path: PathParams) -> Result<StatusCode, ApiError> {
     let (_, actor) = merchant(&state, &principal, Scope::MembersWrite).await?;
-    let customer_id = path.parse("id", CustomerId::parse)?;
-    let member_id = path.parse("member_id", MemberId::parse)?;
+    let (customer_id, member_id) = member_path(&path)?;
     remove(&state, customer_id, member_id, actor).await
 }
 

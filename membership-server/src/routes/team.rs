@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
-use membership::organization::{Change, Command, Invitation, Organization, OwnershipOffer};
+use membership::organization::{Change, Command, Event, Invitation, Organization, OwnershipOffer};
 use membership::wire::{InviteBody, ListResource, OrganizationMember, RoleBody};
 use membership::{Actor, Error, InvitationId, OfferId, OrganizationId, Permission, UserId};
 use serde::Deserialize;
@@ -52,14 +52,17 @@ fn user(actor: Actor) -> Result<UserId, ApiError> {
     }
 }
 
+/// Runs `command`: the organization read back after it, and the events it made.
 async fn execute(
     state: &AppState,
     organization_id: OrganizationId,
     command: Command,
     actor: Actor,
-) -> Result<Organization, ApiError> {
-    state.store.execute::<Organization>(organization_id, command, actor, now()).await?;
-    state.store.organization(organization_id).await?.ok_or(Error::OrganizationNotFound { organization_id }.into())
+) -> Result<(Organization, Vec<Event>), ApiError> {
+    let events = state.store.execute::<Organization>(organization_id, command, actor, now()).await?;
+    let organization =
+        state.store.organization(organization_id).await?.ok_or(Error::OrganizationNotFound { organization_id })?;
+    Ok((organization, events))
 }
 
 fn organization_member(organization: &Organization, user_id: UserId) -> Result<OrganizationMember, ApiError> {
@@ -93,7 +96,7 @@ async fn invite(
     let organization_id = path.parse("id", OrganizationId::parse)?;
     let invitation_id = InvitationId::new(uuid::Uuid::new_v4());
     let command = body.parse::<InviteBody>()?.into_command(invitation_id, state.settings.ttl)?;
-    let organization = execute(&state, organization_id, command, actor).await?;
+    let (organization, _) = execute(&state, organization_id, command, actor).await?;
     let invitation = organization.invitation(invitation_id).cloned();
     Ok((StatusCode::CREATED, Json(invitation.ok_or(Error::InvitationNotFound { organization_id, invitation_id })?)))
 }
@@ -108,9 +111,7 @@ async fn change_role(
     let organization_id = path.parse("id", OrganizationId::parse)?;
     let user_id = path.parse("user_id", UserId::parse)?;
     let command = body.parse::<RoleBody>()?.into_command(user_id)?;
-    let events = state.store.execute::<Organization>(organization_id, command, actor, now()).await?;
-    let organization =
-        state.store.organization(organization_id).await?.ok_or(Error::OrganizationNotFound { organization_id })?;
+    let (organization, events) = execute(&state, organization_id, command, actor).await?;
     let mut member = organization_member(&organization, user_id)?;
     // The role as this command left it: a read afterwards could see a later change.
     for event in events {
@@ -160,7 +161,7 @@ async fn invitation(
         "resend" => Command::ResendInvitation { invitation_id, ttl: state.settings.ttl },
         _ => return Err(ApiError::RouteNotFound),
     };
-    let organization = execute(&state, organization_id, command, actor).await?;
+    let (organization, _) = execute(&state, organization_id, command, actor).await?;
     let invitation = organization.invitation(invitation_id).cloned();
     Ok(Json(invitation.ok_or(Error::InvitationNotFound { organization_id, invitation_id })?))
 }
@@ -184,7 +185,7 @@ async fn offer(
     let verification = tables::verification(state.store.pool(), to).await?;
     let offer_id = OfferId::new(uuid::Uuid::new_v4());
     let command = Command::OfferOwnership { offer_id, to, verification, ttl: state.settings.ttl };
-    let organization = execute(&state, organization_id, command, actor).await?;
+    let (organization, _) = execute(&state, organization_id, command, actor).await?;
     let offer = organization.offer(offer_id).copied();
     Ok((StatusCode::CREATED, Json(offer.ok_or(Error::OwnershipOfferNotFound { organization_id, offer_id })?)))
 }
@@ -208,7 +209,7 @@ async fn offer_action(
         "revoke" => Command::RevokeOwnershipOffer { offer_id },
         _ => return Err(ApiError::RouteNotFound),
     };
-    let organization = execute(&state, organization_id, command, actor).await?;
+    let (organization, _) = execute(&state, organization_id, command, actor).await?;
     let offer = organization.offer(offer_id).copied();
     Ok(Json(offer.ok_or(Error::OwnershipOfferNotFound { organization_id, offer_id })?))
 }
