@@ -55,26 +55,12 @@ async fn cus_3_external_id_taken_is_422_at_external_id() {
 #[tokio::test]
 async fn cus_3_an_individual_customer_takes_no_second_member_not_permitted() {
     let api = Api::new().await;
-    let customer = membership::CustomerId::new(uuid::Uuid::new_v4());
-    let create = membership::customer::Command::Create {
-        organization_id: api.created.organization_id,
-        kind: membership::customer::CustomerKind::Individual,
-        email: Some(membership::Email::parse("solo@example.com").unwrap()),
-        name: None,
-        external_id: None,
-        owner: membership::customer::OwnerMember {
-            member_id: membership::MemberId::new(uuid::Uuid::new_v4()),
-            email: None,
-            name: None,
-            external_id: None,
-        },
-    };
-    let merchant = membership::customer::Merchant::token(api.created.organization_id);
-    api.store
-        .execute::<membership::customer::Customer>(customer, create, merchant.into(), membership_server::state::now())
-        .await
-        .unwrap();
-    let answer = api.post(&format!("/v1/customers/{customer}/members"), json!({ "email": "two@example.com" })).await;
+    let mut setup = crate::support::setup();
+    setup.individual_customer = true;
+    let created = setup.run(&api.store).await.unwrap();
+    let path = format!("/v1/customers/{}/members", created.individual_customer_id.unwrap());
+    let body = json!({ "email": "two@example.com" });
+    let answer = api.call(Method::POST, &path, Some(&created.organization_token), Some(body)).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     assert_eq!(answer.error(), "NotPermitted");
 }
