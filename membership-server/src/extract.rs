@@ -11,7 +11,7 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use membership::wire::{Field, ListQuery, Paging};
-use membership::{Error, ExternalId, Location};
+use membership::{Error, Location};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -165,17 +165,4 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
         let query = parts.uri.query().unwrap_or_default();
         Ok(QueryPairs(form_urlencoded::parse(query.as_bytes()).into_owned().collect()))
     }
-}
-
-/// An external id that must be there: [`ExternalId::parse`] reads an empty one as none.
-///
-/// # Errors
-///
-/// `invalid_input` naming `external_id` when it is empty or too long.
-pub fn required_external_id(text: &str) -> Result<ExternalId, Error> {
-    ExternalId::parse(text)?.ok_or(Error::InvalidInput {
-        location: Location::Path,
-        field: "external_id",
-        reason: Cow::Borrowed("must not be empty"),
-    })
 }

@@ -14,7 +14,7 @@ use membership_sqlx::MemberFilter;
 
 use crate::auth::{Principal, Scope};
 use crate::error::ApiError;
-use crate::extract::{JsonBody, PathParams, QueryPairs, required_external_id};
+use crate::extract::{JsonBody, PathParams, QueryPairs};
 use crate::state::{AppState, now};
 
 /// The routes of this module.
@@ -214,18 +214,22 @@ async fn delete(State(state): State<AppState>, principal: Principal, path: PathP
     remove(&state, customer_id, member_id, actor).await
 }
 
+/// The external id in path segment `name`: `None` for text that cannot be one (empty or too
+/// long), which names nothing. Polar's OpenAPI types these segments as plain strings.
+fn external_id_in(path: &PathParams, name: &'static str) -> Result<Option<ExternalId>, ApiError> {
+    path.parse(name, |text| Ok(ExternalId::parse(text).ok().flatten()))
+}
+
 /// The customer of `organization_id` with the path's `external_id`.
 async fn external_customer(
     state: &AppState,
     organization_id: OrganizationId,
     path: &PathParams,
 ) -> Result<CustomerId, ApiError> {
-    // A path segment that cannot be an external id names no customer.
-    let Ok(external_id) = path.parse("external_id", required_external_id) else {
-        return Err(ApiError::NotFound("No customer has this external id."));
-    };
+    const NO_CUSTOMER: &str = "No customer has this external id.";
+    let Some(external_id) = external_id_in(path, "external_id")? else { return Err(ApiError::NotFound(NO_CUSTOMER)) };
     match state.store.customers_by_external_id(organization_id, &external_id).await?.as_slice() {
-        [] => Err(ApiError::NotFound("No customer has this external id.")),
+        [] => Err(ApiError::NotFound(NO_CUSTOMER)),
         [customer_id] => Ok(*customer_id),
         _ => Err(ApiError::AmbiguousExternalCustomer),
     }
@@ -240,11 +244,12 @@ async fn external_member(
     path: &PathParams,
 ) -> Result<(CustomerId, Member), ApiError> {
     let customer_id = external_customer(state, organization_id, path).await?;
-    let Ok(member_external_id) = path.parse("member_external_id", required_external_id) else {
-        return Err(ApiError::NotFound("No active member of this customer has this external id."));
-    };
+    let member_external_id = external_id_in(path, "member_external_id")?;
     state.store.check_customer_read(customer_id, actor).await?;
-    let member = state.store.member_by_external_id(customer_id, &member_external_id).await?;
+    let member = match member_external_id {
+        Some(external_id) => state.store.member_by_external_id(customer_id, &external_id).await?,
+        None => None,
+    };
     Ok((customer_id, member.ok_or(ApiError::NotFound("No active member of this customer has this external id."))?))
 }
 
