@@ -1,9 +1,10 @@
 //! One shape for both aggregates, so one generic store serves both: a stream id, a version,
 //! a type name, a read plan, `decide` on the planned rows, and checked `apply`/`replay`.
 
-use crate::customer::{self, Customer, CustomerActor};
+use crate::customer::{self, Customer, CustomerActor, CustomerView};
 use crate::organization::{self, Organization};
-use crate::{Actor, Error, ReplayError, StreamId, Timestamp};
+use crate::rows::{RowEffect, Table};
+use crate::{Actor, Error, OrganizationId, ReplayError, StreamId, Timestamp};
 
 /// An aggregate: a consistency boundary with its own stream of events.
 ///
@@ -27,6 +28,9 @@ pub trait Aggregate: Sized {
 
     /// Its type name, as stored beside each stream: `organization` or `customer`.
     const TYPE_NAME: &'static str;
+
+    /// The table of its root row: the row a store locks and whose `version` it moves.
+    const ROOT: Table;
 
     /// Its id.
     fn id(&self) -> Self::Id;
@@ -64,6 +68,15 @@ pub trait Aggregate: Sized {
     ///
     /// A [`ReplayError`] when the event cannot follow this state.
     fn apply(&mut self, event: &Self::Event) -> Result<(), ReplayError>;
+
+    /// The organization every row of this decision belongs to: the tenant a store keys
+    /// rows, journal entries and webhooks by. `None` only for a decision with no events on
+    /// a stream that does not exist.
+    fn tenant(view: &Self::Prefetched, events: &[Self::Event]) -> Option<OrganizationId>;
+
+    /// The rows `event` changes, for a stream of organization `tenant`
+    /// ([`rows`](crate::rows)).
+    fn row_effects(event: &Self::Event, tenant: OrganizationId) -> Vec<RowEffect>;
 }
 
 /// What a store needs of any event: where it goes, its place there, its type and time.
@@ -123,6 +136,7 @@ impl Aggregate for Organization {
     type Prefetched = organization::Prefetched;
 
     const TYPE_NAME: &'static str = "organization";
+    const ROOT: Table = Table::Organizations;
 
     fn id(&self) -> Self::Id {
         Organization::id(self)
@@ -152,6 +166,14 @@ impl Aggregate for Organization {
     fn apply(&mut self, event: &Self::Event) -> Result<(), ReplayError> {
         Organization::apply(self, event)
     }
+
+    fn tenant(view: &Self::Prefetched, _events: &[Self::Event]) -> Option<OrganizationId> {
+        Some(organization::OrganizationView::id(view))
+    }
+
+    fn row_effects(event: &Self::Event, _tenant: OrganizationId) -> Vec<RowEffect> {
+        event.row_effects()
+    }
 }
 
 impl Aggregate for Customer {
@@ -163,6 +185,7 @@ impl Aggregate for Customer {
     type Prefetched = customer::Prefetched;
 
     const TYPE_NAME: &'static str = "customer";
+    const ROOT: Table = Table::Customers;
 
     fn id(&self) -> Self::Id {
         Customer::id(self)
@@ -191,5 +214,17 @@ impl Aggregate for Customer {
 
     fn apply(&mut self, event: &Self::Event) -> Result<(), ReplayError> {
         Customer::apply(self, event)
+    }
+
+    fn tenant(view: &Self::Prefetched, events: &[Self::Event]) -> Option<OrganizationId> {
+        let created = events.iter().find_map(|event| match &event.change {
+            customer::Change::Created { organization_id, .. } => Some(*organization_id),
+            _ => None,
+        });
+        view.profile().map(|profile| profile.organization_id).or(created)
+    }
+
+    fn row_effects(event: &Self::Event, tenant: OrganizationId) -> Vec<RowEffect> {
+        event.row_effects(tenant)
     }
 }

@@ -12,6 +12,7 @@ mod permission;
 pub mod policy;
 mod replay;
 mod role;
+pub mod rows;
 mod stream;
 mod text;
 mod time;

@@ -9,6 +9,7 @@ mod member;
 mod plan;
 mod role;
 mod roster;
+mod rows;
 mod snapshot;
 mod state;
 

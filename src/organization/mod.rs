@@ -7,6 +7,7 @@ mod event;
 mod invitation;
 mod offer;
 mod plan;
+mod rows;
 mod snapshot;
 mod state;
 
