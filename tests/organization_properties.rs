@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::TimeDelta;
 use membership::organization::{
-    Command, InvitationStatus, OfferStatus, Organization, OrganizationView, Prefetched, VerificationStatus, decide,
-    plan,
+    Command, InvitationStatus, OfferStatus, Organization, OrganizationView, Prefetched, Read, VerificationStatus,
+    decide, plan,
 };
 use membership::{Actor, Email, Error, Permission, Role, Ttl, policy};
 use proptest::prelude::*;
@@ -181,7 +181,10 @@ fn assert_invariants(team: &Team) {
     let users: HashSet<_> = members.iter().map(|(m, _)| m.user_id).collect();
     assert_eq!(users.len(), members.len());
     for (membership, role) in &members {
-        assert_eq!(org.member_with_email(&membership.email), Ok(Some(membership.user_id)));
+        assert_eq!(
+            org.member_with_email(&membership.email).unwrap().map(|row| row.membership.user_id),
+            Some(membership.user_id)
+        );
         assert_eq!(org.role_of(membership.user_id), Ok(Some(*role)));
     }
     // INV-ORG-C: at most one pending invitation per folded email, none for a member's.
@@ -219,6 +222,47 @@ fn assert_checks_follow_the_matrix(team: &Team) {
     }
 }
 
+/// `view` answers every read of `reads` as `state` does.
+fn assert_same_answers(view: &Prefetched, state: &Organization, reads: &[Read]) {
+    assert_eq!(view.version(), OrganizationView::version(state));
+    for read in reads {
+        match read {
+            Read::Owner => assert_eq!(view.owner_id(), OrganizationView::owner_id(state)),
+            Read::MemberCount => assert_eq!(view.member_count(), OrganizationView::member_count(state)),
+            Read::Member(user) => assert_eq!(view.role_of(*user), OrganizationView::role_of(state, *user), "{read:?}"),
+            Read::MemberByEmail(email) => {
+                assert_eq!(
+                    view.member_with_email(email),
+                    OrganizationView::member_with_email(state, email),
+                    "{read:?}"
+                );
+            }
+            Read::Invitation(id) => {
+                assert_eq!(view.invitation(*id), OrganizationView::invitation(state, *id), "{read:?}")
+            }
+            Read::PendingInvitation(email) => {
+                assert_eq!(
+                    view.pending_invitation(email),
+                    OrganizationView::pending_invitation(state, email),
+                    "{read:?}"
+                );
+            }
+            Read::ExpiredPendingInvitations(now) => {
+                let ids = |found: Vec<&membership::organization::Invitation>| {
+                    let mut ids: Vec<_> = found.into_iter().map(|invitation| invitation.id).collect();
+                    ids.sort();
+                    ids
+                };
+                let advanced = ids(view.expired_pending_invitations(*now).unwrap().collect());
+                let held = ids(OrganizationView::expired_pending_invitations(state, *now).unwrap().collect());
+                assert_eq!(advanced, held);
+            }
+            Read::Offer(id) => assert_eq!(view.offer(*id), OrganizationView::offer(state, *id), "{read:?}"),
+            Read::PendingOffer => assert_eq!(view.pending_offer(), OrganizationView::pending_offer(state)),
+        }
+    }
+}
+
 proptest! {
     // Cases: PROPTEST_CASES (256 unless set), so a soak is one environment variable.
 
@@ -245,6 +289,11 @@ proptest! {
             if let Ok(changes) = team.run(actor, command) {
                 // A no-op emits nothing; a decision that emits changes the state.
                 prop_assert_eq!(changes.is_empty(), team.org == before);
+                // SPEC §5: the view a command decided on, advanced by its own events, answers
+                // every read as the state it left does: what a service answers from.
+                let mut advanced = prefetched;
+                advanced.advance(&team.log[team.log.len() - changes.len()..]);
+                assert_same_answers(&advanced, &team.org, &reads);
             }
             assert_invariants(&team);
             rows.assert_same_as(&team.org);

@@ -7,7 +7,9 @@
 use std::collections::BTreeMap;
 
 use membership::customer::{self, CustomerActor, CustomerKind, Member, MemberRole, Profile};
-use membership::organization::{self, Invitation, InvitationStatus, OfferStatus, OwnershipOffer, VoidReason};
+use membership::organization::{
+    self, Invitation, InvitationStatus, MemberRow, Membership, OfferStatus, OwnershipOffer, VoidReason,
+};
 use membership::rows::{Field, RowEffect, Table, Value};
 use membership::{
     Actor, Aggregate, CustomerId, Email, Error, ExternalId, InvitationId, MemberId, Name, OfferId, OrganizationId,
@@ -252,8 +254,11 @@ impl OrgRows {
             R::MemberCount => view.load_member_count(members.len()),
             R::Member(user) => view.load_member(user, members.iter().find(|m| m.0 == user).map(|m| m.2)),
             R::MemberByEmail(email) => {
-                let user = members.iter().find(|m| m.1 == email).map(|m| m.0);
-                view.load_member_by_email(email, user);
+                let member = members.iter().find(|m| m.1 == email).map(|(user_id, email, role, created_at)| {
+                    let membership = Membership { user_id: *user_id, email: email.clone(), created_at: *created_at };
+                    MemberRow { membership, role: *role }
+                });
+                view.load_member_by_email(email, member);
             }
             R::Invitation(id) => view.load_invitation(id, self.invitations().into_iter().find(|i| i.id == id)),
             R::PendingInvitation(email) => {

@@ -135,13 +135,14 @@ pub(crate) async fn load(
             view.load_member(user, role);
         }
         Read::MemberByEmail(email) => {
-            let row = sqlx::query("SELECT user_id FROM memberships WHERE organization_id = $1 AND email_folded = $2")
-                .bind(org)
-                .bind(folded(&email))
-                .fetch_optional(&mut *conn)
-                .await?;
-            let user = row.map(|row| parsed(&row, "memberships", "user_id", UserId::parse)).transpose()?;
-            view.load_member_by_email(email, user);
+            let row = sqlx::query(
+                "SELECT user_id, email, role, created_at FROM memberships WHERE organization_id = $1 AND email_folded = $2",
+            )
+            .bind(org)
+            .bind(folded(&email))
+            .fetch_optional(&mut *conn)
+            .await?;
+            view.load_member_by_email(email, row.as_ref().map(member_row).transpose()?);
         }
         Read::Invitation(invitation_id) => {
             let row = sqlx::query(select!(invitations, "organization_id = $1 AND id = $2"))

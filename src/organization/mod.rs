@@ -1,6 +1,7 @@
 //! Organization teams (SPEC §1): who belongs, with which role, and the rules around
 //! invitations, role changes, leaving and ownership.
 
+mod advance;
 mod command;
 mod decide;
 mod event;

@@ -1,7 +1,7 @@
 //! Read plans: which point lookups `decide` makes for a command, and the view a store
 //! fills with exactly those rows.
 
-use super::{Command, Invitation, OrganizationView, OwnershipOffer};
+use super::{Command, Invitation, MemberRow, OrganizationView, OwnershipOffer};
 use crate::{Actor, Email, InvitationId, Lookup, NotLoaded, OfferId, OrganizationId, Role, Timestamp, UserId};
 
 /// One point lookup [`decide`](super::decide) may make: one indexed query for a store.
@@ -88,17 +88,17 @@ pub fn plan(command: &Command, actor: Actor, now: Timestamp) -> Vec<Read> {
 /// version 0.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Prefetched {
-    id: OrganizationId,
-    version: u64,
-    owner: Option<UserId>,
-    member_count: Option<usize>,
-    members: Vec<(UserId, Option<Role>)>,
-    by_email: Vec<(Email, Option<UserId>)>,
-    invitations: Vec<(InvitationId, Option<Invitation>)>,
-    pending_by_email: Vec<(Email, Option<Invitation>)>,
-    expired: Option<(Timestamp, Vec<Invitation>)>,
-    offers: Vec<(OfferId, Option<OwnershipOffer>)>,
-    pending_offer: Lookup<Option<OwnershipOffer>>,
+    pub(super) id: OrganizationId,
+    pub(super) version: u64,
+    pub(super) owner: Option<UserId>,
+    pub(super) member_count: Option<usize>,
+    pub(super) members: Vec<(UserId, Option<Role>)>,
+    pub(super) by_email: Vec<(Email, Option<MemberRow>)>,
+    pub(super) invitations: Vec<(InvitationId, Option<Invitation>)>,
+    pub(super) pending_by_email: Vec<(Email, Option<Invitation>)>,
+    pub(super) expired: Option<(Timestamp, Vec<Invitation>)>,
+    pub(super) offers: Vec<(OfferId, Option<OwnershipOffer>)>,
+    pub(super) pending_offer: Lookup<Option<OwnershipOffer>>,
 }
 
 impl Prefetched {
@@ -169,9 +169,9 @@ impl Prefetched {
         self.members.push((user, role));
     }
 
-    /// [`Read::MemberByEmail`]: the member with that folded email, if any.
-    pub fn load_member_by_email(&mut self, email: Email, user: Option<UserId>) {
-        self.by_email.push((email, user));
+    /// [`Read::MemberByEmail`]: the member with that folded email, if any, with their role.
+    pub fn load_member_by_email(&mut self, email: Email, member: Option<MemberRow>) {
+        self.by_email.push((email, member));
     }
 
     /// [`Read::Invitation`]: the invitation with that id, if any.
@@ -226,8 +226,8 @@ impl OrganizationView for Prefetched {
         answer(&self.members, &user, "member").copied()
     }
 
-    fn member_with_email(&self, email: &Email) -> Lookup<Option<UserId>> {
-        answer(&self.by_email, email, "member_by_email").copied()
+    fn member_with_email(&self, email: &Email) -> Lookup<Option<MemberRow>> {
+        answer(&self.by_email, email, "member_by_email").cloned()
     }
 
     fn invitation(&self, id: InvitationId) -> Lookup<Option<&Invitation>> {

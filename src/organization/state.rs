@@ -5,7 +5,7 @@ use std::hash::BuildHasher;
 use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 use serde::{Deserialize, Serialize};
 
-use super::{Change, Event, Invitation, InvitationStatus, OfferStatus, OwnershipOffer, VoidReason};
+use super::{Change, Event, Invitation, InvitationStatus, MemberRow, OfferStatus, OwnershipOffer, VoidReason};
 use crate::replay::next_version;
 use crate::{
     AssignableRole, Email, InvitationId, Lookup, OfferId, OrganizationId, ReplayError, ReplayProblem, Role, StreamId,
@@ -52,8 +52,9 @@ pub trait OrganizationView {
     fn member_count(&self) -> Lookup<usize>;
     /// The role of `user`, if a member.
     fn role_of(&self, user: UserId) -> Lookup<Option<Role>>;
-    /// The member whose folded email equals `email`'s, if any.
-    fn member_with_email(&self, email: &Email) -> Lookup<Option<UserId>>;
+    /// The member whose folded email equals `email`'s, if any, with their role: what ORG-4
+    /// shows instead of a new invitation.
+    fn member_with_email(&self, email: &Email) -> Lookup<Option<MemberRow>>;
     /// The invitation with this id, in any status.
     fn invitation(&self, id: InvitationId) -> Lookup<Option<&Invitation>>;
     /// The pending invitation for `email`'s folded form, if any (expired or not).
@@ -607,8 +608,9 @@ impl OrganizationView for Organization {
         Ok(self.seat(user).map(|seat| seat.role.role()))
     }
 
-    fn member_with_email(&self, email: &Email) -> Lookup<Option<UserId>> {
-        Ok(self.user_with_email(email))
+    fn member_with_email(&self, email: &Email) -> Lookup<Option<MemberRow>> {
+        let member = self.user_with_email(email).and_then(|user| self.member(user));
+        Ok(member.map(|(membership, role)| MemberRow { membership: membership.clone(), role }))
     }
 
     fn invitation(&self, id: InvitationId) -> Lookup<Option<&Invitation>> {
