@@ -33,7 +33,7 @@ use membership::{Email, MemberId};
 use membership_server::setup::Setup;
 use membership_server::state::now;
 use membership_server::{AppState, app};
-use membership_sqlx::{MemberFilter, Store};
+use membership_sqlx::MemberFilter;
 use uuid::Uuid;
 
 struct Stats {
@@ -99,7 +99,7 @@ async fn main() {
     let duration = if quick { Duration::from_millis(200) } else { Duration::from_secs_f64(seconds) };
     let clients: usize = std::env::var("LOAD_CONCURRENCY").ok().and_then(|s| s.parse().ok()).unwrap_or(16);
 
-    let store = Store::open(&database_url()).await.unwrap();
+    let store = membership_server::data::open(&database_url()).await.unwrap();
     let setup = Setup {
         owner_email: Email::parse("owner@example.com").unwrap(),
         customer_email: Email::parse("customer@example.com").unwrap(),

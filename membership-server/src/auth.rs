@@ -12,9 +12,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use membership::{CustomerId, MemberId, OrganizationId, UserId};
 use sha2::{Digest, Sha256};
 
+use crate::data;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::tables;
 
 /// A permission a token carries, spelled as Polar spells it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -254,7 +254,7 @@ impl FromRequestParts<AppState> for Principal {
             return Ok(principal);
         }
         // Unknown tokens are not remembered: one made a moment ago works at once.
-        let principal = tables::principal(state.store.pool(), &hash)
+        let principal = data::principal(&state.store, &hash)
             .await?
             .ok_or(ApiError::Unauthenticated("This token is unknown or was revoked; use a token the server issued."))?;
         state.principals.insert(hash, principal.clone());

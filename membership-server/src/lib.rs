@@ -8,12 +8,12 @@
 //! the crate's result in Polar's shape. The rules live in the crate, never here.
 
 pub mod auth;
+pub mod data;
 pub mod error;
 pub mod extract;
 pub mod routes;
 pub mod setup;
 pub mod state;
-pub mod tables;
 pub mod webhooks;
 
 pub use routes::app;

@@ -14,8 +14,7 @@ use clap::{Parser, Subcommand};
 use membership::{Email, ExternalId};
 use membership_server::setup::Setup;
 use membership_server::webhooks::Deliverer;
-use membership_server::{AppState, app, tables};
-use membership_sqlx::Store;
+use membership_server::{AppState, app, data};
 use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
 
@@ -99,7 +98,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             individual_customer,
             json,
         } => {
-            let store = Store::open(&cli.database_url).await?;
+            let store = data::open(&cli.database_url).await?;
             let setup = Setup {
                 owner_email: Email::parse(&owner_email)?,
                 customer_email: Email::parse(&customer_email)?,
@@ -143,8 +142,7 @@ async fn serve(
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
-    let store = Store::open(database_url).await?;
-    tables::create(store.pool()).await?;
+    let store = data::open(database_url).await?;
     let (stop, stopped) = watch::channel(false);
     let deliverer = tokio::spawn(Deliverer::new(store.clone())?.run(poll, stopped));
     let listener = tokio::net::TcpListener::bind(listen).await?;

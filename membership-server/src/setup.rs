@@ -9,8 +9,8 @@ use membership_sqlx::{Store, StoreError};
 use serde::Serialize;
 
 use crate::auth::{Scope, Scopes, TokenKind, new_token};
+use crate::data::{self, Endpoint, Grant, User};
 use crate::state::now;
-use crate::tables::{self, Endpoint, Grant, User};
 
 /// What to set up.
 #[derive(Clone, Debug)]
@@ -73,10 +73,10 @@ impl Setup {
         let user_id = UserId::new(uuid::Uuid::new_v4());
         let customer_id = CustomerId::new(uuid::Uuid::new_v4());
         let member_id = MemberId::new(uuid::Uuid::new_v4());
-        let pool = store.pool();
-        tables::create(pool).await?;
+        // Setup may be handed a store opened without the service's tables.
+        data::migrate(store).await?;
         let owner = User { id: user_id, email: self.owner_email.clone(), verification: VerificationStatus::Verified };
-        tables::upsert_user(pool, &owner).await?;
+        data::upsert_user(store, &owner).await?;
         let create = organization::Command::Create { email: self.owner_email };
         store.execute::<Organization>(organization_id, create, Actor::User(user_id), at).await?;
         let create = customer::Command::Create {
@@ -114,16 +114,16 @@ impl Setup {
         let member_session_token = new_token(TokenKind::MemberSession)?;
         let merchant_scopes =
             Scopes::of(&[Scope::MembersRead, Scope::MembersWrite, Scope::OrganizationsRead, Scope::OrganizationsWrite]);
-        tables::insert_token(pool, &organization_token, Grant::Organization(organization_id), &merchant_scopes, at)
+        data::insert_token(store, &organization_token, Grant::Organization(organization_id), &merchant_scopes, at)
             .await?;
-        tables::insert_token(pool, &user_token, Grant::User(organization_id, user_id), &merchant_scopes, at).await?;
+        data::insert_token(store, &user_token, Grant::User(organization_id, user_id), &merchant_scopes, at).await?;
         let session = Grant::MemberSession(organization_id, customer_id, member_id);
         let portal = Scopes::of(&[Scope::CustomerPortalRead, Scope::CustomerPortalWrite]);
-        tables::insert_token(pool, &member_session_token, session, &portal, at).await?;
+        data::insert_token(store, &member_session_token, session, &portal, at).await?;
         let webhook_secret = match self.webhook_url {
             Some(url) => {
                 let secret = new_token(TokenKind::WebhookSecret)?;
-                tables::insert_endpoint(pool, organization_id, &Endpoint { url, secret: secret.clone() }, at).await?;
+                data::insert_endpoint(store, organization_id, &Endpoint { url, secret: secret.clone() }, at).await?;
                 Some(secret)
             }
             None => None,

@@ -15,7 +15,7 @@ pub const PRINCIPAL_TTL: Duration = Duration::from_mins(1);
 /// The shared state of the service.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    /// The membership store (and, through its pool, the server's own tables).
+    /// The membership store (and, through [`crate::data`], the server's own tables).
     pub store: Store,
     /// The settings.
     pub settings: Arc<Settings>,

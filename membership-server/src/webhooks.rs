@@ -17,8 +17,8 @@ use membership_sqlx::{Delivery, Store, StoreError};
 use sha2::Sha256;
 use tokio::sync::watch;
 
+use crate::data::{self, Endpoint};
 use crate::state::now;
-use crate::tables::{self, Endpoint};
 
 /// How many webhooks one pass claims.
 const BATCH: u32 = 32;
@@ -81,7 +81,7 @@ impl Deliverer {
     pub async fn pass(&self, at: Timestamp) -> Result<Pass, StoreError> {
         let mut pass = Pass::default();
         for delivery in self.store.claim_webhooks(at, BATCH).await? {
-            let endpoints = tables::endpoints(self.store.pool(), delivery.organization_id).await?;
+            let endpoints = data::endpoints(&self.store, delivery.organization_id).await?;
             if self.send_to_all(&delivery, &endpoints).await {
                 self.store.mark_delivered(&delivery.id, now()).await?;
                 pass.delivered += 1;

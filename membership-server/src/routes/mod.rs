@@ -18,6 +18,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::data;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -51,8 +52,8 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
 
 /// Liveness and the database's reachability: 200 `{"status": "ok"}` or 503.
 async fn health(State(state): State<AppState>) -> Response {
-    match sqlx::query("SELECT 1").execute(state.store.pool()).await {
-        Ok(_) => Json(json!({ "status": "ok" })).into_response(),
+    match data::ping(&state.store).await {
+        Ok(()) => Json(json!({ "status": "ok" })).into_response(),
         Err(error) => {
             tracing::error!(%error, "health check: the database is unreachable");
             (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" }))).into_response()

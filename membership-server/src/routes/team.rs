@@ -12,10 +12,10 @@ use membership::{Actor, Error, InvitationId, OfferId, OrganizationId, Permission
 use serde::Deserialize;
 
 use crate::auth::{Principal, Scope};
+use crate::data;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, PathParams};
 use crate::state::{AppState, now};
-use crate::tables;
 
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
@@ -149,7 +149,7 @@ async fn invitation(
     let action = path.parse("action", |action| Ok(action.to_owned()))?;
     let command = match action.as_str() {
         "accept" | "decline" => {
-            let user = tables::user(state.store.pool(), user(actor)?).await?;
+            let user = data::user(&state.store, user(actor)?).await?;
             let email = user.ok_or(ApiError::NotFound("The server has no record of this user."))?.email;
             if action == "accept" {
                 Command::AcceptInvitation { invitation_id, email }
@@ -182,7 +182,7 @@ async fn offer(
     let actor = actor(&principal, Scope::OrganizationsWrite)?;
     let organization_id = path.parse("id", OrganizationId::parse)?;
     let to = UserId::parse(body.parse::<OfferBody>()?.to.required("to")?)?;
-    let verification = tables::verification(state.store.pool(), to).await?;
+    let verification = data::verification(&state.store, to).await?;
     let offer_id = OfferId::new(uuid::Uuid::new_v4());
     let command = Command::OfferOwnership { offer_id, to, verification, ttl: state.settings.ttl };
     let (organization, _) = execute(&state, organization_id, command, actor).await?;
@@ -202,7 +202,7 @@ async fn offer_action(
     let action = path.parse("action", |action| Ok(action.to_owned()))?;
     let command = match action.as_str() {
         "accept" => {
-            let verification = tables::verification(state.store.pool(), user(actor)?).await?;
+            let verification = data::verification(&state.store, user(actor)?).await?;
             Command::AcceptOwnershipOffer { offer_id, verification }
         }
         "decline" => Command::DeclineOwnershipOffer { offer_id },

@@ -12,6 +12,7 @@
 )]
 
 mod concurrency;
+mod data;
 mod errors;
 mod merchant;
 mod portal;

@@ -10,9 +10,9 @@ use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use membership::Email;
 use membership_server::auth::{Scopes, TokenKind, new_token};
+use membership_server::data::{self, Grant};
 use membership_server::setup::{Created, Setup};
 use membership_server::state::now;
-use membership_server::tables::{self, Grant};
 use membership_server::{AppState, app};
 use membership_sqlx::Store;
 use serde_json::Value;
@@ -20,16 +20,21 @@ use tower::ServiceExt;
 use tower_http::normalize_path::NormalizePath;
 use uuid::Uuid;
 
-/// A new, empty store on the backend under test.
+/// A new, empty store on the backend under test, with the service's tables.
 pub async fn fresh_store() -> Store {
-    if std::env::var_os("PGHOST").is_some() {
-        return postgres_store().await;
-    }
-    let path = std::env::temp_dir().join(format!("membership-server-test-{}.db", Uuid::new_v4()));
-    Store::open(&format!("sqlite://{}", path.display())).await.unwrap()
+    data::open(&fresh_url().await).await.unwrap()
 }
 
-async fn postgres_store() -> Store {
+/// The address of a new, empty database on the backend under test.
+pub async fn fresh_url() -> String {
+    if std::env::var_os("PGHOST").is_some() {
+        return postgres_url().await;
+    }
+    let path = std::env::temp_dir().join(format!("membership-server-test-{}.db", Uuid::new_v4()));
+    format!("sqlite://{}", path.display())
+}
+
+async fn postgres_url() -> String {
     use sqlx::{AnyConnection, Connection};
     let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
     let (host, port, user) = (var("PGHOST", "localhost"), var("PGPORT", "5432"), var("PGUSER", "postgres"));
@@ -46,7 +51,7 @@ async fn postgres_store() -> Store {
     let mut admin = AnyConnection::connect(&url(&var("PGDATABASE", "postgres"))).await.unwrap();
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}"))).execute(&mut admin).await.unwrap();
     admin.close().await.unwrap();
-    Store::open(&url(&database)).await.unwrap()
+    url(&database)
 }
 
 /// The service under test, and what setup made.
@@ -111,7 +116,7 @@ impl Api {
             TokenKind::User => Grant::User(c.organization_id, c.user_id),
             _ => Grant::MemberSession(c.organization_id, c.customer_id, c.member_id),
         };
-        tables::insert_token(self.store.pool(), &token, grant, &scopes, now()).await.unwrap();
+        data::insert_token(&self.store, &token, grant, &scopes, now()).await.unwrap();
         token
     }
 
@@ -181,11 +186,11 @@ impl Api {
         verification: membership::organization::VerificationStatus,
     ) -> (membership::UserId, String) {
         let id = membership::UserId::new(Uuid::new_v4());
-        let user = tables::User { id, email: Email::parse(email).unwrap(), verification };
-        tables::upsert_user(self.store.pool(), &user).await.unwrap();
+        let user = data::User { id, email: Email::parse(email).unwrap(), verification };
+        data::upsert_user(&self.store, &user).await.unwrap();
         let token = new_token(TokenKind::User).unwrap();
         let grant = Grant::User(self.created.organization_id, id);
-        tables::insert_token(self.store.pool(), &token, grant, &Scopes::all(), now()).await.unwrap();
+        data::insert_token(&self.store, &token, grant, &Scopes::all(), now()).await.unwrap();
         (id, token)
     }
 
@@ -193,7 +198,7 @@ impl Api {
     pub async fn session(&self, member_id: membership::MemberId) -> String {
         let token = new_token(TokenKind::MemberSession).unwrap();
         let grant = Grant::MemberSession(self.created.organization_id, self.created.customer_id, member_id);
-        tables::insert_token(self.store.pool(), &token, grant, &Scopes::all(), now()).await.unwrap();
+        data::insert_token(&self.store, &token, grant, &Scopes::all(), now()).await.unwrap();
         token
     }
 

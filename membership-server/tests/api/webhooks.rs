@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use membership_server::data::{self, Endpoint};
 use membership_server::state::now;
-use membership_server::tables::{self, Endpoint};
 use membership_server::webhooks::{Deliverer, Pass, signature_headers};
 use sha2::Sha256;
 
@@ -64,7 +64,7 @@ fn verify(headers: &HeaderMap, body: &str, secret: &str) -> bool {
 async fn with_endpoint(api: &Api, url: &str) -> String {
     let secret = "polar_whs_secret".to_owned();
     let endpoint = Endpoint { url: url.to_owned(), secret: secret.clone() };
-    tables::insert_endpoint(api.store.pool(), api.created.organization_id, &endpoint, now()).await.unwrap();
+    data::insert_endpoint(&api.store, api.created.organization_id, &endpoint, now()).await.unwrap();
     secret
 }
 

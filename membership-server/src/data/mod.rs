@@ -1,0 +1,78 @@
+//! The service's own data, beside the store's: the users it knows, token hashes and webhook
+//! endpoints. Every SQL statement of the server is here, behind typed functions over the
+//! [`Store`]; handlers, auth, setup and webhook delivery never write SQL.
+//!
+//! The tables come from the service's own `sqlx::migrate!` set (`migrations/sqlite`,
+//! `migrations/postgres`), run after the store's own migrations on the same database.
+
+mod endpoints;
+mod tokens;
+mod users;
+
+use membership_sqlx::{Backend, Store, StoreError};
+use sqlx::migrate::Migrator;
+
+pub use endpoints::{Endpoint, endpoints, insert_endpoint};
+pub(crate) use tokens::principal;
+pub use tokens::{Grant, insert_token};
+pub use users::{User, upsert_user, user, verification};
+
+/// The table the service's migrations are recorded in.
+///
+/// Not the store's `_sqlx_migrations`: a sqlx migrator refuses a database whose table lists
+/// a version it does not have (`VersionMissing`), so two migrators sharing one table each
+/// break the other. `set_ignore_missing(true)` with versions from 1001 would work only if
+/// the store's migrator ignored missing versions too (a change to `membership-sqlx`), and
+/// would blind both to a migration really lost. A table of its own keeps the two histories
+/// apart and each fully checked: sqlx 0.9 names it with `dangerous_set_table_name`, whose
+/// danger (renaming the table of a database already migrated) cannot arise for a name used
+/// from the service's first migration on.
+pub const MIGRATIONS_TABLE: &str = "_membership_server_migrations";
+
+/// The service's migrations for `backend`, recorded in [`MIGRATIONS_TABLE`].
+fn migrator(backend: Backend) -> Migrator {
+    #[expect(
+        clippy::match_same_arms,
+        reason = "both sets hold the same SQL today; they are apart so a later migration can differ per backend, as the store's do"
+    )]
+    let mut migrator = match backend {
+        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+        Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+    };
+    migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
+    migrator
+}
+
+/// Opens the store at `url` (see [`Store::open`]) and brings the service's tables up to
+/// date: what the server runs at every start.
+///
+/// # Errors
+///
+/// What [`Store::open`] fails with, or a database error when the service's migrations do
+/// not apply (a migration already applied was changed, or one failed half-way).
+pub async fn open(url: &str) -> Result<Store, StoreError> {
+    let store = Store::open(url).await?;
+    migrate(&store).await?;
+    Ok(store)
+}
+
+/// Applies the service's migrations that `store`'s database has not seen; a database made
+/// before they existed is adopted as it is. Running it again does nothing.
+///
+/// # Errors
+///
+/// A database error when a migration does not apply, or one already applied was changed.
+pub async fn migrate(store: &Store) -> Result<(), StoreError> {
+    migrator(store.backend()).run(store.pool()).await.map_err(sqlx::Error::from)?;
+    Ok(())
+}
+
+/// Does the database answer? One round trip, for the health check.
+///
+/// # Errors
+///
+/// A database error when it does not.
+pub async fn ping(store: &Store) -> Result<(), StoreError> {
+    sqlx::query("SELECT 1").execute(store.pool()).await?;
+    Ok(())
+}
