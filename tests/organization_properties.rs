@@ -238,7 +238,7 @@ fn assert_same_answers(view: &Prefetched, state: &Organization, reads: &[Read]) 
                 );
             }
             Read::Invitation(id) => {
-                assert_eq!(view.invitation(*id), OrganizationView::invitation(state, *id), "{read:?}")
+                assert_eq!(view.invitation(*id), OrganizationView::invitation(state, *id), "{read:?}");
             }
             Read::PendingInvitation(email) => {
                 assert_eq!(

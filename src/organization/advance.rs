@@ -47,11 +47,11 @@ impl Prefetched {
         match &event.change {
             Change::Created { owner, email } => {
                 self.owner = Some(*owner);
-                self.seat(*owner, Some(joined(*owner, email, Role::Owner)));
+                self.seat(*owner, Some(&joined(*owner, email, Role::Owner)));
             }
             Change::MemberAdded { user_id, email, role } => {
                 self.member_count = self.member_count.map(|count| count + 1);
-                self.seat(*user_id, Some(joined(*user_id, email, role.role())));
+                self.seat(*user_id, Some(&joined(*user_id, email, role.role())));
             }
             Change::MemberRoleChanged { user_id, to, .. } => self.set_role(*user_id, to.role()),
             Change::MemberRemoved { user_id, .. } | Change::MemberLeft { user_id, .. } => {
@@ -122,17 +122,17 @@ impl Prefetched {
     }
 
     /// `user` now holds `row` (`None`: no longer a member), wherever they were looked up.
-    fn seat(&mut self, user: UserId, row: Option<MemberRow>) {
+    fn seat(&mut self, user: UserId, row: Option<&MemberRow>) {
         for (loaded, role) in &mut self.members {
             if *loaded == user {
-                *role = row.as_ref().map(|row| row.role);
+                *role = row.map(|row| row.role);
             }
         }
         for (email, member) in &mut self.by_email {
             let was = member.as_ref().is_some_and(|member| member.membership.user_id == user);
-            let is = row.as_ref().is_some_and(|row| row.membership.email == *email);
+            let is = row.is_some_and(|row| row.membership.email == *email);
             if was || is {
-                *member = row.clone().filter(|_| is);
+                *member = row.filter(|_| is).cloned();
             }
         }
     }
