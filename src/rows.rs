@@ -82,8 +82,18 @@ pub enum Value {
     Count(u64),
     /// Yes or no (`deleted`).
     Flag(bool),
-    /// No value.
-    Null,
+    /// No value, in a column that holds values of this kind (a SQL store binds a typed
+    /// null).
+    Null(Kind),
+}
+
+/// What a column holds: the type of a [`Value::Null`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// [`Value::Text`].
+    Text,
+    /// [`Value::Time`].
+    Time,
 }
 
 impl Value {
@@ -92,15 +102,15 @@ impl Value {
         Value::Text(value.to_string())
     }
 
-    /// Text, or [`Value::Null`] for `None`.
+    /// Text, or a text null for `None`.
     pub fn text_opt(value: Option<impl std::fmt::Display>) -> Self {
-        value.map_or(Value::Null, Value::text)
+        value.map_or(Value::Null(Kind::Text), Value::text)
     }
 
-    /// A time, or [`Value::Null`] for `None`.
+    /// A time, or a time null for `None`.
     #[must_use]
     pub fn time_opt(value: Option<Timestamp>) -> Self {
-        value.map_or(Value::Null, Value::Time)
+        value.map_or(Value::Null(Kind::Time), Value::Time)
     }
 }
 

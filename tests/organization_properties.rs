@@ -229,7 +229,9 @@ fn assert_same_answers(view: &Prefetched, state: &Organization, reads: &[Read]) 
         match read {
             Read::Owner => assert_eq!(view.owner_id(), OrganizationView::owner_id(state)),
             Read::MemberCount => assert_eq!(view.member_count(), OrganizationView::member_count(state)),
-            Read::Member(user) => assert_eq!(view.role_of(*user), OrganizationView::role_of(state, *user), "{read:?}"),
+            Read::Member(user) => {
+                assert_eq!(view.member_row(*user), OrganizationView::member_row(state, *user), "{read:?}");
+            }
             Read::MemberByEmail(email) => {
                 assert_eq!(
                     view.member_with_email(email),

@@ -85,7 +85,7 @@ fn text(row: &Row, column: &str) -> String {
 
 fn text_opt(row: &Row, column: &str) -> Option<String> {
     match &row[column] {
-        Value::Null => None,
+        Value::Null(_) => None,
         _ => Some(text(row, column)),
     }
 }
@@ -103,7 +103,7 @@ fn time(row: &Row, column: &str) -> Timestamp {
 
 fn time_opt(row: &Row, column: &str) -> Option<Timestamp> {
     match &row[column] {
-        Value::Null => None,
+        Value::Null(_) => None,
         _ => Some(time(row, column)),
     }
 }
@@ -131,6 +131,13 @@ fn append<E: StoredEvent>(version: u64, events: &[E]) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+fn member_row((user_id, email, role, created_at): &(UserId, Email, Role, Timestamp)) -> MemberRow {
+    MemberRow {
+        membership: Membership { user_id: *user_id, email: email.clone(), created_at: *created_at },
+        role: *role,
+    }
 }
 
 /// The rows of one organization, as a store's tables would hold them.
@@ -252,12 +259,9 @@ impl OrgRows {
         match read {
             R::Owner => view.load_owner(members.iter().find(|m| m.2 == Role::Owner).unwrap().0),
             R::MemberCount => view.load_member_count(members.len()),
-            R::Member(user) => view.load_member(user, members.iter().find(|m| m.0 == user).map(|m| m.2)),
+            R::Member(user) => view.load_member(user, members.iter().find(|m| m.0 == user).map(member_row)),
             R::MemberByEmail(email) => {
-                let member = members.iter().find(|m| m.1 == email).map(|(user_id, email, role, created_at)| {
-                    let membership = Membership { user_id: *user_id, email: email.clone(), created_at: *created_at };
-                    MemberRow { membership, role: *role }
-                });
+                let member = members.iter().find(|m| m.1 == email).map(member_row);
                 view.load_member_by_email(email, member);
             }
             R::Invitation(id) => view.load_invitation(id, self.invitations().into_iter().find(|i| i.id == id)),

@@ -187,7 +187,7 @@ fn commands(c: &mut Criterion) {
                 async move {
                     let command = Command::ChangeRole { user_id: user(2), role };
                     let events =
-                        store.execute::<Organization>(ORG, command, Actor::User(user(1)), now()).await.unwrap();
+                        store.execute::<Organization>(ORG, command, Actor::User(user(1)), now()).await.unwrap().events;
                     assert_eq!(events.len(), 1);
                 }
             });
@@ -210,7 +210,7 @@ fn commands(c: &mut Criterion) {
                     let update = MemberUpdate { name, ..MemberUpdate::default() };
                     let command = customer::Command::UpdateMember { member_id: member(2), update };
                     let token = customer::CustomerActor::Merchant(Merchant::token(ORG));
-                    let events = store.execute::<Customer>(CUSTOMER, command, token, now()).await.unwrap();
+                    let events = store.execute::<Customer>(CUSTOMER, command, token, now()).await.unwrap().events;
                     assert_eq!(events.len(), 1);
                 }
             });

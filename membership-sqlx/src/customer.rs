@@ -2,64 +2,42 @@
 //! members keep their rows), the outbox of Polar webhooks, and a service's reads.
 
 use membership::customer::{
-    self, Change, Customer, CustomerActor, CustomerKind, Event, Member, MemberRole, Prefetched, Profile, Read, Snapshot,
+    self, Customer, CustomerKind, Event, Member, MemberRole, Prefetched, Profile, Read, Snapshot,
 };
-use membership::wire::{ListResource, Paging, Sorting};
-use membership::{CustomerId, Email, ExternalId, MemberId, Name, OrganizationId, StreamId, Timestamp};
+use membership::wire::{ListResource, Paging, Sorting, Webhook, webhooks};
+use membership::{CustomerId, Email, ExternalId, MemberId, Name, OrganizationId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
+use std::sync::LazyLock;
 
-use crate::error::StoreError;
-use crate::sql::{self, Backend, RootRead, folded, parsed, select, time, time_opt, to_i64};
-use crate::store::{Store, Stored, expect, stale};
-use crate::{journal, outbox};
+use crate::error::{StoreError, corrupt};
+use crate::sql::{self, RootRead, folded, parsed, select, time, time_opt};
+use crate::store::{Store, Stored};
 
 const T: &str = "members";
 
 impl Stored for Customer {
-    async fn write(
+    async fn open(
         conn: &mut AnyConnection,
-        backend: Backend,
-        expected: Option<u64>,
+        read: RootRead,
         id: CustomerId,
-        command: customer::Command,
-        actor: CustomerActor,
-        now: Timestamp,
-    ) -> Result<Vec<Event>, StoreError> {
-        let root = root(conn, RootRead::for_command(backend), id).await?;
-        let version = root.as_ref().map_or(0, |(version, _)| *version);
-        expect(StreamId::Customer(id), expected, version)?;
-        let mut view = Prefetched::new(id, version, root.as_ref().map(|(_, profile)| profile.clone()));
-        for read in customer::plan(&command, actor) {
-            load(conn, id, &mut view, read).await?;
-        }
-        let events = customer::decide(&view, command, actor, now)?;
-        let Some(last) = events.last() else { return Ok(events) };
-        match &root {
-            None => {}
-            Some((version, _)) => {
-                let updated = sqlx::query("UPDATE customers SET version = $1 WHERE id = $2 AND version = $3")
-                    .bind(to_i64(last.version)?)
-                    .bind(id.to_string())
-                    .bind(to_i64(*version)?)
-                    .execute(&mut *conn)
-                    .await?;
-                if updated.rows_affected() != 1 {
-                    return Err(stale(StreamId::Customer(id), *version));
-                }
-            }
-        }
-        journal::append(conn, "customer", &id.to_string(), &events).await?;
-        for event in &events {
-            project(conn, event, last.version).await?;
-        }
-        let organization_id = match (&root, &events.first().map(|event| &event.change)) {
-            (Some((_, profile)), _) => profile.organization_id,
-            (None, Some(Change::Created { organization_id, .. })) => *organization_id,
-            (None, _) => return Ok(events),
-        };
-        outbox::enqueue(conn, organization_id, StreamId::Customer(id), last.version, &events, now).await?;
-        Ok(events)
+    ) -> Result<(Option<u64>, Prefetched), StoreError> {
+        let root = root(conn, read, id).await?;
+        let version = root.as_ref().map(|(version, _)| *version);
+        Ok((version, Prefetched::new(id, version.unwrap_or(0), root.map(|(_, profile)| profile))))
+    }
+
+    async fn load(
+        conn: &mut AnyConnection,
+        id: CustomerId,
+        view: &mut Prefetched,
+        read: Read,
+    ) -> Result<(), StoreError> {
+        load(conn, id, view, read).await
+    }
+
+    fn webhooks(events: &[Event]) -> Vec<Webhook> {
+        webhooks(events)
     }
 }
 
@@ -130,12 +108,7 @@ pub(crate) async fn active_member(
 ) -> Result<Option<Member>, StoreError> {
     let customer = id.to_string();
     let row = match key {
-        MemberKey::Owner => {
-            sqlx::query(select!(members, "customer_id = $1 AND role = 'owner' AND deleted = 0"))
-                .bind(customer)
-                .fetch_optional(&mut *conn)
-                .await?
-        }
+        MemberKey::Owner => sqlx::query(sql::built(&OWNER)).bind(customer).fetch_optional(&mut *conn).await?,
         MemberKey::Id(member_id) => {
             sqlx::query(select!(members, "customer_id = $1 AND id = $2 AND deleted = 0"))
                 .bind(customer)
@@ -160,6 +133,13 @@ pub(crate) async fn active_member(
     };
     row.as_ref().map(|row| member(row, id)).transpose()
 }
+
+// The owner's partial index matches only the same text, never a bound parameter: the word
+// is rendered from the crate's codec. (`deleted = 0` is this store's own encoding of a
+// flag, as `project` binds it; partial indexes need it as text too.)
+static OWNER: LazyLock<String> = LazyLock::new(|| {
+    format!("{} AND role = '{}'", select!(members, "customer_id = $1 AND deleted = 0"), MemberRole::Owner)
+});
 
 /// Answers one read of the plan with one indexed query.
 pub(crate) async fn load(
@@ -201,101 +181,6 @@ pub(crate) async fn load(
     Ok(())
 }
 
-/// Inserts a member row, created by the event at `version`.
-async fn insert_member(conn: &mut AnyConnection, member: &Member, version: u64) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO members (customer_id, id, created_at, modified_at, email, email_folded, name, external_id, \
-         role, deleted, ord) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)",
-    )
-    .bind(member.customer_id.to_string())
-    .bind(member.id.to_string())
-    .bind(member.created_at.unix_micros())
-    .bind(member.modified_at.map(|at| at.unix_micros()))
-    .bind(member.email.as_str().to_owned())
-    .bind(folded(&member.email))
-    .bind(member.name.as_ref().map(|name| name.as_str().to_owned()))
-    .bind(member.external_id.as_ref().map(|id| id.as_str().to_owned()))
-    .bind(member.role.as_str())
-    .bind(to_i64(version)?)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Writes a member's record after a change (the external id never changes).
-async fn update_member(conn: &mut AnyConnection, member: &Member) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE members SET modified_at = $1, email = $2, email_folded = $3, name = $4, role = $5 \
-         WHERE customer_id = $6 AND id = $7",
-    )
-    .bind(member.modified_at.map(|at| at.unix_micros()))
-    .bind(member.email.as_str().to_owned())
-    .bind(folded(&member.email))
-    .bind(member.name.as_ref().map(|name| name.as_str().to_owned()))
-    .bind(member.role.as_str())
-    .bind(member.customer_id.to_string())
-    .bind(member.id.to_string())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Updates the state tables from one event (of a decision ending at `last`), and nothing
-/// else: every member change carries the member's record after it.
-async fn project(conn: &mut AnyConnection, event: &Event, last: u64) -> Result<(), StoreError> {
-    let customer = event.customer_id.to_string();
-    match &event.change {
-        Change::Created { organization_id, kind, email, name, external_id, owner } => {
-            sqlx::query(
-                "INSERT INTO customers (id, version, organization_id, kind, email, name, external_id, deleted) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0)",
-            )
-            .bind(customer)
-            .bind(to_i64(last)?)
-            .bind(organization_id.to_string())
-            .bind(kind.as_str())
-            .bind(email.as_ref().map(|email| email.as_str().to_owned()))
-            .bind(name.as_ref().map(|name| name.as_str().to_owned()))
-            .bind(external_id.as_ref().map(|id| id.as_str().to_owned()))
-            .execute(&mut *conn)
-            .await?;
-            insert_member(conn, owner, event.version).await?;
-        }
-        Change::MemberCreated { member } => insert_member(conn, member, event.version).await?,
-        Change::MemberUpdated { member } => update_member(conn, member).await?,
-        Change::MemberOwnershipTransferred { from, to } => {
-            // The old owner steps down first: the one-owner index never sees two.
-            update_member(conn, from).await?;
-            update_member(conn, to).await?;
-        }
-        Change::MemberDeleted { member } => {
-            sqlx::query("UPDATE members SET deleted = 1 WHERE customer_id = $1 AND id = $2")
-                .bind(customer)
-                .bind(member.id.to_string())
-                .execute(&mut *conn)
-                .await?;
-        }
-        Change::EmailChanged { email } => {
-            sqlx::query("UPDATE customers SET email = $1 WHERE id = $2")
-                .bind(email.as_str().to_owned())
-                .bind(customer)
-                .execute(&mut *conn)
-                .await?;
-        }
-        Change::KindChanged { kind } => {
-            sqlx::query("UPDATE customers SET kind = $1 WHERE id = $2")
-                .bind(kind.as_str())
-                .bind(customer)
-                .execute(&mut *conn)
-                .await?;
-        }
-        Change::Deleted => {
-            sqlx::query("UPDATE customers SET deleted = 1 WHERE id = $1").bind(customer).execute(&mut *conn).await?;
-        }
-    }
-    Ok(())
-}
-
 impl Store {
     /// The whole customer, read from the state tables through the checked constructor
     /// (`None` when it does not exist).
@@ -325,6 +210,14 @@ pub(crate) async fn read_customer(conn: &mut AnyConnection, id: CustomerId) -> R
         } else {
             retired.push(parsed(row, T, "id", MemberId::parse)?);
         }
+    }
+    let counted = sqlx::query("SELECT member_count FROM customers WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
+    let counted = sql::int(&counted, "customers", "member_count")?;
+    if usize::try_from(counted).ok() != Some(members.len()) {
+        return Err(corrupt("customers", id, format!("member_count = {counted} for {} active members", members.len())));
     }
     let snapshot =
         Snapshot { schema_version: customer::SNAPSHOT_SCHEMA_VERSION, id, version, profile, members, retired };
@@ -364,11 +257,13 @@ impl Store {
         paging: Paging,
     ) -> Result<ListResource<Member>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let total = sqlx::query("SELECT COUNT(*) AS n FROM members WHERE customer_id = $1 AND deleted = 0")
+        // The customer row counts its active members: one row read at any size.
+        let total = sqlx::query("SELECT member_count FROM customers WHERE id = $1")
             .bind(customer_id.to_string())
-            .fetch_one(&mut *conn)
+            .fetch_optional(&mut *conn)
             .await?;
-        let total = u64::try_from(sql::int(&total, T, "n")?).unwrap_or(0);
+        let total = total.map(|row| sql::int(&row, "customers", "member_count")).transpose()?;
+        let total = u64::try_from(total.unwrap_or(0)).unwrap_or(0);
         let sql = match paging.sorting {
             Sorting::NewestFirst => {
                 select!(members, "customer_id = $1 AND deleted = 0 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3")

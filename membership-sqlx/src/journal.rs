@@ -14,19 +14,21 @@ use crate::organization::read_organization;
 use crate::sql::{self, Backend, to_i64};
 use crate::store::Store;
 
-/// Appends one decision's events to the journal.
+/// Appends one decision's events to the journal, keyed by their tenant.
 pub(crate) async fn append<E: Serialize + StoredEvent>(
     conn: &mut AnyConnection,
     aggregate: &'static str,
+    organization_id: OrganizationId,
     stream_id: &str,
     events: &[E],
 ) -> Result<(), StoreError> {
     for event in events {
         let body = serde_json::to_string(event).map_err(|error| corrupt("journal", stream_id, error))?;
         sqlx::query(
-            "INSERT INTO journal (aggregate, stream_id, version, event_type, schema_version, at, body) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO journal (organization_id, aggregate, stream_id, version, event_type, schema_version, at, body) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
+        .bind(organization_id.to_string())
         .bind(aggregate)
         .bind(stream_id.to_owned())
         .bind(to_i64(event.version())?)

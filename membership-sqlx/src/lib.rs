@@ -30,13 +30,16 @@ mod error;
 mod journal;
 mod organization;
 mod outbox;
+mod project;
 mod service;
 mod sql;
 mod store;
+mod transaction;
 
 pub use error::StoreError;
 pub use journal::Verification;
 pub use outbox::Delivery;
 pub use service::MemberFilter;
 pub use sql::Backend;
-pub use store::{Store, Stored};
+pub use sql::RootRead;
+pub use store::{Outcome, Store, Stored};

@@ -3,8 +3,7 @@
 
 use std::time::Duration;
 
-use membership::customer::Event;
-use membership::wire::{Webhook, webhooks};
+use membership::wire::Webhook;
 use membership::{OrganizationId, StreamId, Timestamp};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -25,10 +24,10 @@ pub(crate) async fn enqueue(
     organization_id: OrganizationId,
     stream: StreamId,
     version: u64,
-    events: &[Event],
+    webhooks: &[Webhook],
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    for webhook in webhooks(events) {
+    for webhook in webhooks {
         let payload = serde_json::to_string(&webhook).map_err(|error| corrupt("outbox", stream, error))?;
         let topic = serde_json::to_value(webhook.kind).map_err(|error| corrupt("outbox", stream, error))?;
         sqlx::query(

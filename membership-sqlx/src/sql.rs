@@ -37,8 +37,9 @@ pub enum Backend {
 }
 
 /// How a stream's root row is read.
+#[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum RootRead {
+pub enum RootRead {
     /// Locked until the transaction ends (`FOR UPDATE`).
     Locked,
     /// A plain read.
@@ -129,4 +130,10 @@ pub(crate) fn page_bound(value: u64) -> i64 {
 /// The folded form every email comparison uses (SPEC §3).
 pub(crate) fn folded(email: &Email) -> String {
     email.folded().into_owned()
+}
+
+/// A statement this crate built from its own table and column names and the crate's codec
+/// words, never from input: safe to run as SQL. Values always go in as bound parameters.
+pub(crate) fn built(sql: &str) -> sqlx::AssertSqlSafe<&str> {
+    sqlx::AssertSqlSafe(sql)
 }

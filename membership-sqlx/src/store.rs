@@ -10,31 +10,69 @@ use membership::{Aggregate, Error, StreamId, Timestamp};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions};
 
+use membership::wire::Webhook;
+use serde::Serialize;
+
 use crate::error::StoreError;
-use crate::sql::Backend;
+use crate::sql::{Backend, RootRead};
+use crate::transaction;
 
 /// How many times a command is tried when the database reports a conflict.
 const ATTEMPTS: u32 = 12;
 
-/// What one attempt of a command does inside its transaction; implemented for the two
-/// aggregates, sealed.
+/// What differs between the stored aggregates: how the root row opens a view, how one read
+/// of the plan loads, and which webhooks the events make. The one transaction
+/// ([`Store::execute`]) does the rest. Implemented for the two aggregates, sealed.
 pub trait Stored:
-    Aggregate<Id: Send + 'static, Command: Clone + Send + 'static, Actor: Send + 'static, Event: Send + 'static>
-    + sealed::Sealed
+    Aggregate<
+        Id: Send + 'static,
+        Command: Clone + Send + 'static,
+        Actor: Send + 'static,
+        Event: Serialize + Send + Sync + 'static,
+        Read: Send,
+        Prefetched: Send + 'static,
+    > + sealed::Sealed
     + 'static
 {
-    /// Locks the stream, runs the read plan, decides, and writes the events, the tables
-    /// and the outbox, all on `conn` inside the caller's transaction.
+    /// Reads the root row (locked when `read` says so) and starts the view the plan's
+    /// reads fill: the stream's version, `None` when it does not exist yet.
     #[doc(hidden)]
-    fn write(
+    fn open(
         conn: &mut AnyConnection,
-        backend: Backend,
-        expected: Option<u64>,
+        read: RootRead,
         id: Self::Id,
-        command: Self::Command,
-        actor: Self::Actor,
-        now: Timestamp,
-    ) -> impl Future<Output = Result<Vec<Self::Event>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<(Option<u64>, Self::Prefetched), StoreError>> + Send;
+
+    /// Answers one read of the plan with one indexed query.
+    #[doc(hidden)]
+    fn load(
+        conn: &mut AnyConnection,
+        id: Self::Id,
+        view: &mut Self::Prefetched,
+        read: Self::Read,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The Polar webhooks one decision's events make (none for a team's events).
+    #[doc(hidden)]
+    fn webhooks(events: &[Self::Event]) -> Vec<Webhook>;
+}
+
+/// What a command did, from its own transaction: the events it committed (none for a
+/// no-op) and the view it was decided on, read inside that transaction. Answer from these,
+/// never from a read afterwards, which a concurrent command may already have moved on
+/// (for an organization, [`Prefetched::advance`](membership::organization::Prefetched::advance)
+/// moves the view on by the events; a customer's events carry the records they leave).
+pub struct Outcome<A: Aggregate> {
+    /// The events, in order.
+    pub events: Vec<A::Event>,
+    /// The rows the command was decided on.
+    pub view: A::Prefetched,
+}
+
+impl<A: Aggregate<Event: std::fmt::Debug, Prefetched: std::fmt::Debug>> std::fmt::Debug for Outcome<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outcome").field("events", &self.events).field("view", &self.view).finish()
+    }
 }
 
 pub(crate) mod sealed {
@@ -143,7 +181,8 @@ impl Store {
     }
 
     /// Runs `command` by `actor` at `now` on aggregate `id` in one transaction: the events
-    /// that happened (none for a no-op), committed with the state tables and the outbox.
+    /// that happened (none for a no-op), committed with the state tables and the outbox,
+    /// and the view they were decided on ([`Outcome`]).
     ///
     /// Creation is a command like the others (`organization::Command::Create`,
     /// `customer::Command::Create`), on a stream that does not exist yet. The command runs
@@ -161,7 +200,7 @@ impl Store {
         command: A::Command,
         actor: A::Actor,
         now: Timestamp,
-    ) -> Result<Vec<A::Event>, StoreError> {
+    ) -> Result<Outcome<A>, StoreError> {
         self.detached::<A>(None, id, command, actor, now).await
     }
 
@@ -179,7 +218,7 @@ impl Store {
         command: A::Command,
         actor: A::Actor,
         now: Timestamp,
-    ) -> Result<Vec<A::Event>, StoreError> {
+    ) -> Result<Outcome<A>, StoreError> {
         self.detached::<A>(Some(expected_version), id, command, actor, now).await
     }
 
@@ -194,7 +233,7 @@ impl Store {
         command: A::Command,
         actor: A::Actor,
         now: Timestamp,
-    ) -> Result<Vec<A::Event>, StoreError> {
+    ) -> Result<Outcome<A>, StoreError> {
         let store = self.clone();
         let task = tokio::spawn(async move { store.run::<A>(expected, id, command, actor, now).await });
         task.await.unwrap_or(Err(StoreError::Database(sqlx::Error::WorkerCrashed)))
@@ -207,7 +246,7 @@ impl Store {
         command: A::Command,
         actor: A::Actor,
         now: Timestamp,
-    ) -> Result<Vec<A::Event>, StoreError> {
+    ) -> Result<Outcome<A>, StoreError> {
         let mut attempt = 0;
         loop {
             match self.attempt::<A>(expected, id, command.clone(), actor, now).await {
@@ -234,19 +273,19 @@ impl Store {
         command: A::Command,
         actor: A::Actor,
         now: Timestamp,
-    ) -> Result<Vec<A::Event>, StoreError> {
+    ) -> Result<Outcome<A>, StoreError> {
         let mut tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        match A::write(&mut tx, self.backend, expected, id, command, actor, now).await {
-            Ok(events) if events.is_empty() => {
+        match transaction::write::<A>(&mut tx, self.backend, expected, id, command, actor, now).await {
+            Ok(outcome) if outcome.events.is_empty() => {
                 tx.rollback().await?;
-                Ok(events)
+                Ok(outcome)
             }
-            Ok(events) => {
+            Ok(outcome) => {
                 tx.commit().await?;
-                Ok(events)
+                Ok(outcome)
             }
             Err(error) => {
                 // The error is what matters; a failed rollback closes the connection.

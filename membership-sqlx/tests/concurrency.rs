@@ -53,12 +53,14 @@ type CustomerResult = Result<Vec<customer::Event>, StoreError>;
 
 fn org_task(store: &Store, actor: Actor, command: Command) -> impl Future<Output = OrgResult> + Send + 'static {
     let store = store.clone();
-    async move { store.execute::<Organization>(org(1), command, actor, at(5)).await }
+    async move { store.execute::<Organization>(org(1), command, actor, at(5)).await.map(|outcome| outcome.events) }
 }
 
 fn customer_task(store: &Store, command: customer::Command) -> impl Future<Output = CustomerResult> + Send + 'static {
     let store = store.clone();
-    async move { store.execute::<Customer>(customer_id(1), command, token(org(1)), at(5)).await }
+    async move {
+        store.execute::<Customer>(customer_id(1), command, token(org(1)), at(5)).await.map(|outcome| outcome.events)
+    }
 }
 
 /// What must hold after every round: the invariants, contiguous versions, journal ≡ tables.

@@ -111,7 +111,7 @@ async fn store_concurrent_creations_of_one_stream_settle_on_one() {
             .collect();
         let mut sizes = Vec::new();
         for task in tasks {
-            sizes.push(task.await.unwrap().unwrap().len());
+            sizes.push(task.await.unwrap().unwrap().events.len());
         }
         sizes.sort_unstable();
         // One creates; every retry finds it made by the same user: no events.
@@ -156,7 +156,7 @@ async fn store_a_serialization_failure_at_commit_is_retried_and_applied_once() {
     }
     let before = journal_length(&store).await;
     let add = Command::AddMember { user_id: user(2), email: email_of(user(2)) };
-    let events = store.execute::<Organization>(org(1), add, Actor::System, at(0)).await.unwrap();
+    let events = store.execute::<Organization>(org(1), add, Actor::System, at(0)).await.unwrap().events;
     assert_eq!(events.len(), 1);
     assert_eq!(journal_length(&store).await, before + 1, "applied once");
     assert_eq!(store.team(org(1)).await.unwrap().len(), 2);

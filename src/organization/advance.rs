@@ -123,9 +123,9 @@ impl Prefetched {
 
     /// `user` now holds `row` (`None`: no longer a member), wherever they were looked up.
     fn seat(&mut self, user: UserId, row: Option<&MemberRow>) {
-        for (loaded, role) in &mut self.members {
+        for (loaded, member) in &mut self.members {
             if *loaded == user {
-                *role = row.map(|row| row.role);
+                *member = row.cloned();
             }
         }
         for (email, member) in &mut self.by_email {
@@ -138,9 +138,9 @@ impl Prefetched {
     }
 
     fn set_role(&mut self, user: UserId, role: Role) {
-        for (loaded, held) in &mut self.members {
-            if *loaded == user {
-                *held = Some(role);
+        for (loaded, member) in &mut self.members {
+            if let Some(member) = member.as_mut().filter(|_| *loaded == user) {
+                member.role = role;
             }
         }
         for (_, member) in &mut self.by_email {

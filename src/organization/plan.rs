@@ -92,7 +92,7 @@ pub struct Prefetched {
     pub(super) version: u64,
     pub(super) owner: Option<UserId>,
     pub(super) member_count: Option<usize>,
-    pub(super) members: Vec<(UserId, Option<Role>)>,
+    pub(super) members: Vec<(UserId, Option<MemberRow>)>,
     pub(super) by_email: Vec<(Email, Option<MemberRow>)>,
     pub(super) invitations: Vec<(InvitationId, Option<Invitation>)>,
     pub(super) pending_by_email: Vec<(Email, Option<Invitation>)>,
@@ -133,7 +133,7 @@ impl Prefetched {
             match read {
                 Read::Owner => view.load_owner(source.owner_id()?),
                 Read::MemberCount => view.load_member_count(source.member_count()?),
-                Read::Member(user) => view.load_member(*user, source.role_of(*user)?),
+                Read::Member(user) => view.load_member(*user, source.member_row(*user)?),
                 Read::MemberByEmail(email) => {
                     view.load_member_by_email(email.clone(), source.member_with_email(email)?);
                 }
@@ -164,9 +164,9 @@ impl Prefetched {
         self.member_count = Some(count);
     }
 
-    /// [`Read::Member`]: `role` is `None` when `user` is not a member.
-    pub fn load_member(&mut self, user: UserId, role: Option<Role>) {
-        self.members.push((user, role));
+    /// [`Read::Member`]: `member` is `None` when `user` is not a member.
+    pub fn load_member(&mut self, user: UserId, member: Option<MemberRow>) {
+        self.members.push((user, member));
     }
 
     /// [`Read::MemberByEmail`]: the member with that folded email, if any, with their role.
@@ -223,7 +223,11 @@ impl OrganizationView for Prefetched {
     }
 
     fn role_of(&self, user: UserId) -> Lookup<Option<Role>> {
-        answer(&self.members, &user, "member").copied()
+        answer(&self.members, &user, "member").map(|member| member.as_ref().map(|member| member.role))
+    }
+
+    fn member_row(&self, user: UserId) -> Lookup<Option<MemberRow>> {
+        answer(&self.members, &user, "member").cloned()
     }
 
     fn member_with_email(&self, email: &Email) -> Lookup<Option<MemberRow>> {

@@ -3,7 +3,7 @@
 //! store learns it.
 
 use super::{Change, Event, InvitationStatus, OfferStatus};
-use crate::rows::{Field, RowEffect, Table, Value};
+use crate::rows::{Field, Kind, RowEffect, Table, Value};
 use crate::{Email, OrganizationId, Role, UserId};
 
 impl Event {
@@ -36,7 +36,7 @@ impl Event {
                     ("created_at", at),
                     ("expires_at", Value::Time(*expires_at)),
                     ("status", Value::text(InvitationStatus::Pending)),
-                    ("accepted_by", Value::Null),
+                    ("accepted_by", Value::Null(Kind::Text)),
                 ]);
                 vec![RowEffect::Insert { table: Table::Invitations, row }]
             }
@@ -49,13 +49,13 @@ impl Event {
                 vec![close_invitation(invitation_id, InvitationStatus::Accepted, Value::text(user_id))]
             }
             Change::InvitationDeclined { invitation_id } => {
-                vec![close_invitation(invitation_id, InvitationStatus::Declined, Value::Null)]
+                vec![close_invitation(invitation_id, InvitationStatus::Declined, Value::Null(Kind::Text))]
             }
             Change::InvitationRevoked { invitation_id } => {
-                vec![close_invitation(invitation_id, InvitationStatus::Revoked, Value::Null)]
+                vec![close_invitation(invitation_id, InvitationStatus::Revoked, Value::Null(Kind::Text))]
             }
             Change::InvitationExpired { invitation_id } => {
-                vec![close_invitation(invitation_id, InvitationStatus::Expired, Value::Null)]
+                vec![close_invitation(invitation_id, InvitationStatus::Expired, Value::Null(Kind::Text))]
             }
             Change::MemberAdded { user_id, email, role } => vec![join(org, *user_id, email, role.role(), at)],
             Change::MemberRoleChanged { user_id, to, .. } => vec![set_role(org, *user_id, to.role())],
@@ -73,21 +73,21 @@ impl Event {
                     ("created_at", at),
                     ("expires_at", Value::Time(*expires_at)),
                     ("status", Value::text(OfferStatus::Pending)),
-                    ("void_reason", Value::Null),
+                    ("void_reason", Value::Null(Kind::Text)),
                 ]);
                 vec![RowEffect::Insert { table: Table::Offers, row }]
             }
             Change::OwnershipOfferAccepted { offer_id } => {
-                vec![close_offer(offer_id, OfferStatus::Accepted, Value::Null)]
+                vec![close_offer(offer_id, OfferStatus::Accepted, Value::Null(Kind::Text))]
             }
             Change::OwnershipOfferDeclined { offer_id } => {
-                vec![close_offer(offer_id, OfferStatus::Declined, Value::Null)]
+                vec![close_offer(offer_id, OfferStatus::Declined, Value::Null(Kind::Text))]
             }
             Change::OwnershipOfferRevoked { offer_id } => {
-                vec![close_offer(offer_id, OfferStatus::Revoked, Value::Null)]
+                vec![close_offer(offer_id, OfferStatus::Revoked, Value::Null(Kind::Text))]
             }
             Change::OwnershipOfferExpired { offer_id } => {
-                vec![close_offer(offer_id, OfferStatus::Expired, Value::Null)]
+                vec![close_offer(offer_id, OfferStatus::Expired, Value::Null(Kind::Text))]
             }
             Change::OwnershipOfferVoided { offer_id, reason } => {
                 vec![close_offer(offer_id, OfferStatus::Voided, Value::text(reason))]

@@ -52,6 +52,9 @@ pub trait OrganizationView {
     fn member_count(&self) -> Lookup<usize>;
     /// The role of `user`, if a member.
     fn role_of(&self, user: UserId) -> Lookup<Option<Role>>;
+    /// `user`'s membership and role, if a member: the row [`Read::Member`](super::Read::Member)
+    /// loads.
+    fn member_row(&self, user: UserId) -> Lookup<Option<MemberRow>>;
     /// The member whose folded email equals `email`'s, if any, with their role: what ORG-4
     /// shows instead of a new invitation.
     fn member_with_email(&self, email: &Email) -> Lookup<Option<MemberRow>>;
@@ -606,6 +609,10 @@ impl OrganizationView for Organization {
             return Ok(Some(Role::Owner));
         }
         Ok(self.seat(user).map(|seat| seat.role.role()))
+    }
+
+    fn member_row(&self, user: UserId) -> Lookup<Option<MemberRow>> {
+        Ok(self.member(user).map(|(membership, role)| MemberRow { membership: membership.clone(), role }))
     }
 
     fn member_with_email(&self, email: &Email) -> Lookup<Option<MemberRow>> {

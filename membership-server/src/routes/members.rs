@@ -7,9 +7,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use membership::customer::{self, Change, CustomerActor, Member, MemberRole, Merchant};
+use membership::customer::{self, Change, CustomerActor, CustomerView, Member, MemberRole, Merchant};
 use membership::wire::{ListResource, MemberCreateBody, MemberCreateFromCustomerBody, MemberUpdateBody};
-use membership::{Actor, CustomerId, Error, ExternalId, Location, MemberId, OrganizationId, Permission};
+use membership::{Actor, CustomerId, Error, ExternalId, Location, MemberId, NotLoaded, OrganizationId, Permission};
 use membership_sqlx::MemberFilter;
 
 use crate::auth::{Principal, Scope};
@@ -64,17 +64,19 @@ pub(crate) async fn add(
         customer::Command::AddMember { email, .. } => Some(email.clone()),
         _ => None,
     };
-    let events = state.store.execute::<customer::Customer>(customer_id, command, actor, now()).await?;
-    for event in events {
+    let outcome = state.store.execute::<customer::Customer>(customer_id, command, actor, now()).await?;
+    for event in outcome.events {
         if let Change::MemberCreated { member, .. } = event.change {
             return Ok(member);
         }
     }
-    let existing = match email {
-        Some(email) => state.store.member_by_email(customer_id, &email).await?,
-        None => None,
-    };
-    existing.ok_or(ApiError::NotFound("The member with this email was deleted meanwhile; add them again."))
+    // CUS-3: no events, so the member the command found with this email, read in its own
+    // transaction.
+    let stream = customer_id.into();
+    let missing = NotLoaded { lookup: "member_by_email" };
+    let existing = email.map(|email| outcome.view.active_member_by_email(&email)).transpose();
+    let existing = existing.map_err(|missing| Error::ViewIncomplete { stream, missing })?.flatten();
+    existing.ok_or_else(|| Error::ViewIncomplete { stream, missing }.into())
 }
 
 /// Updates a member and answers the member as the update left it.
@@ -86,21 +88,21 @@ pub(crate) async fn apply_update(
     actor: CustomerActor,
 ) -> Result<Member, ApiError> {
     let command = customer::Command::UpdateMember { member_id, update };
-    let events = state.store.execute::<customer::Customer>(customer_id, command, actor, now()).await?;
+    let outcome = state.store.execute::<customer::Customer>(customer_id, command, actor, now()).await?;
     // The member as this command left it, from its own events: a read afterwards could
     // already see a concurrent command's change (another promotion, say).
-    let after = events.into_iter().rev().find_map(|event| match event.change {
+    let after = outcome.events.into_iter().rev().find_map(|event| match event.change {
         Change::MemberUpdated { member } if member.id == member_id => Some(member),
         Change::MemberOwnershipTransferred { from, to } => [to, from].into_iter().find(|member| member.id == member_id),
         _ => None,
     });
     match after {
         Some(member) => Ok(member),
-        // Nothing changed: the member as it is.
-        None => state
-            .store
-            .member(customer_id, member_id)
-            .await?
+        // Nothing changed: the member as the command found it.
+        None => outcome
+            .view
+            .member(member_id)
+            .map_err(|missing| Error::ViewIncomplete { stream: customer_id.into(), missing })?
             .ok_or_else(|| Error::CustomerMemberNotFound { customer_id, member_id }.into()),
     }
 }

@@ -4,11 +4,15 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
-use membership::organization::{Change, Command, Event, Invitation, Organization, OwnershipOffer};
+use membership::organization::{
+    Change, Command, Event, Invitation, MemberRow, Organization, OrganizationView, OwnershipOffer, Prefetched,
+};
 use membership::wire::{InviteBody, ListResource, OrganizationMember, RoleBody};
-use membership::{Actor, Error, InvitationId, OfferId, OrganizationId, Permission, UserId};
+use membership::{Actor, Error, InvitationId, Lookup, OfferId, OrganizationId, Permission, UserId};
+use membership_sqlx::Outcome;
 use serde::Deserialize;
 
 use crate::auth::{Principal, Scope};
@@ -52,23 +56,28 @@ fn user(actor: Actor) -> Result<UserId, ApiError> {
     }
 }
 
-/// Runs `command`: the organization read back after it, and the events it made.
+/// Runs `command`: its events, and the rows it was decided on moved on by them, so every
+/// answer is what this command did (SPEC §5), never a read that a concurrent command may
+/// already have moved on.
 async fn execute(
     state: &AppState,
     organization_id: OrganizationId,
     command: Command,
     actor: Actor,
-) -> Result<(Organization, Vec<Event>), ApiError> {
-    let events = state.store.execute::<Organization>(organization_id, command, actor, now()).await?;
-    let organization =
-        state.store.organization(organization_id).await?.ok_or(Error::OrganizationNotFound { organization_id })?;
-    Ok((organization, events))
+) -> Result<(Prefetched, Vec<Event>), ApiError> {
+    let Outcome { events, mut view } =
+        state.store.execute::<Organization>(organization_id, command, actor, now()).await?;
+    view.advance(&events);
+    Ok((view, events))
 }
 
-fn organization_member(organization: &Organization, user_id: UserId) -> Result<OrganizationMember, ApiError> {
-    let organization_id = organization.id();
-    let (membership, role) = organization.member(user_id).ok_or(Error::MemberNotFound { organization_id, user_id })?;
-    Ok(OrganizationMember::new(membership, role, None))
+/// What the view answers, or the internal error for a lookup the plan did not make.
+fn answer<T>(organization_id: OrganizationId, found: Lookup<T>) -> Result<T, ApiError> {
+    found.map_err(|missing| Error::ViewIncomplete { stream: organization_id.into(), missing }.into())
+}
+
+fn organization_member(row: &MemberRow) -> OrganizationMember {
+    OrganizationMember::new(&row.membership, row.role, None)
 }
 
 async fn list(
@@ -86,19 +95,34 @@ async fn list(
     Ok(Json(ListResource::new(items, total, std::num::NonZeroU64::MAX)))
 }
 
+/// ORG-4 over HTTP (SPEC §5): a new invitation is 201 with it; a pending one for the same
+/// email is 200 with it, resent; an existing member is 200 with the membership, and no
+/// invitation is sent.
 async fn invite(
     State(state): State<AppState>,
     principal: Principal,
     path: PathParams,
     body: JsonBody,
-) -> Result<(StatusCode, Json<Invitation>), ApiError> {
+) -> Result<Response, ApiError> {
     let actor = actor(&principal, Scope::OrganizationsWrite)?;
     let organization_id = path.parse("id", OrganizationId::parse)?;
     let invitation_id = InvitationId::new(uuid::Uuid::new_v4());
     let command = body.parse::<InviteBody>()?.into_command(invitation_id, state.settings.ttl)?;
-    let (organization, _) = execute(&state, organization_id, command, actor).await?;
-    let invitation = organization.invitation(invitation_id).cloned();
-    Ok((StatusCode::CREATED, Json(invitation.ok_or(Error::InvitationNotFound { organization_id, invitation_id })?)))
+    let Command::Invite { email, .. } = &command else { return Err(ApiError::RouteNotFound) };
+    let email = email.clone();
+    let (view, events) = execute(&state, organization_id, command, actor).await?;
+    let created = events.iter().any(|event| matches!(event.change, Change::InvitationCreated { .. }));
+    if created {
+        let invitation = answer(organization_id, view.invitation(invitation_id))?.cloned();
+        let invitation = invitation.ok_or(Error::InvitationNotFound { organization_id, invitation_id })?;
+        return Ok((StatusCode::CREATED, Json(invitation)).into_response());
+    }
+    if let Some(invitation) = answer(organization_id, view.pending_invitation(&email))? {
+        return Ok((StatusCode::OK, Json(invitation.clone())).into_response());
+    }
+    let member = answer(organization_id, view.member_with_email(&email))?;
+    let member = member.ok_or(Error::InvitationNotFound { organization_id, invitation_id })?;
+    Ok((StatusCode::OK, Json(organization_member(&member))).into_response())
 }
 
 async fn change_role(
@@ -111,15 +135,10 @@ async fn change_role(
     let organization_id = path.parse("id", OrganizationId::parse)?;
     let user_id = path.parse("user_id", UserId::parse)?;
     let command = body.parse::<RoleBody>()?.into_command(user_id)?;
-    let (organization, events) = execute(&state, organization_id, command, actor).await?;
-    let mut member = organization_member(&organization, user_id)?;
-    // The role as this command left it: a read afterwards could see a later change.
-    for event in events {
-        if let Change::MemberRoleChanged { to, .. } = event.change {
-            member.role = to.into();
-        }
-    }
-    Ok(Json(member))
+    let (view, _) = execute(&state, organization_id, command, actor).await?;
+    let member = answer(organization_id, view.member_row(user_id))?;
+    let member = member.ok_or(Error::MemberNotFound { organization_id, user_id })?;
+    Ok(Json(organization_member(&member)))
 }
 
 async fn remove(State(state): State<AppState>, principal: Principal, path: PathParams) -> Result<StatusCode, ApiError> {
@@ -161,8 +180,8 @@ async fn invitation(
         "resend" => Command::ResendInvitation { invitation_id, ttl: state.settings.ttl },
         _ => return Err(ApiError::RouteNotFound),
     };
-    let (organization, _) = execute(&state, organization_id, command, actor).await?;
-    let invitation = organization.invitation(invitation_id).cloned();
+    let (view, _) = execute(&state, organization_id, command, actor).await?;
+    let invitation = answer(organization_id, view.invitation(invitation_id))?.cloned();
     Ok(Json(invitation.ok_or(Error::InvitationNotFound { organization_id, invitation_id })?))
 }
 
@@ -185,8 +204,8 @@ async fn offer(
     let verification = data::verification(&state.store, to).await?;
     let offer_id = OfferId::new(uuid::Uuid::new_v4());
     let command = Command::OfferOwnership { offer_id, to, verification, ttl: state.settings.ttl };
-    let (organization, _) = execute(&state, organization_id, command, actor).await?;
-    let offer = organization.offer(offer_id).copied();
+    let (view, _) = execute(&state, organization_id, command, actor).await?;
+    let offer = answer(organization_id, view.offer(offer_id))?.copied();
     Ok((StatusCode::CREATED, Json(offer.ok_or(Error::OwnershipOfferNotFound { organization_id, offer_id })?)))
 }
 
@@ -209,7 +228,7 @@ async fn offer_action(
         "revoke" => Command::RevokeOwnershipOffer { offer_id },
         _ => return Err(ApiError::RouteNotFound),
     };
-    let (organization, _) = execute(&state, organization_id, command, actor).await?;
-    let offer = organization.offer(offer_id).copied();
+    let (view, _) = execute(&state, organization_id, command, actor).await?;
+    let offer = answer(organization_id, view.offer(offer_id))?.copied();
     Ok(Json(offer.ok_or(Error::OwnershipOfferNotFound { organization_id, offer_id })?))
 }

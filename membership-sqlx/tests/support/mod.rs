@@ -80,7 +80,7 @@ pub async fn org_ok(
     actor: Actor,
     command: Command,
 ) -> Vec<membership::organization::Event> {
-    store.execute::<Organization>(id, command, actor, at(0)).await.unwrap()
+    store.execute::<Organization>(id, command, actor, at(0)).await.unwrap().events
 }
 
 /// An organization owned by user 1, with users 2..=n as members of `role`.
