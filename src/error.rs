@@ -1,4 +1,4 @@
-//! The crate's one error type (SPEC §3).
+//! The crate's one error type (docs/rules.md#errors).
 
 use std::borrow::Cow;
 
@@ -49,7 +49,7 @@ impl Location {
     }
 }
 
-/// The HTTP status Polar's own server answers for an error (SPEC §3): 400, 401, 403, 404,
+/// The HTTP status Polar's own server answers for an error (docs/rules.md#errors): 400, 401, 403, 404,
 /// 409, 422, or 500 for internal errors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PolarStatus(u16);
@@ -282,7 +282,7 @@ pub enum Error {
         /// The address, as given.
         email: String,
     },
-    /// The customer is deleted, or belongs to another organization (SPEC §2.2).
+    /// The customer is deleted, or belongs to another organization (docs/rules.md#customer-access).
     #[error("customer `{customer_id}` not found")]
     CustomerNotFound {
         /// The customer asked for.
@@ -418,7 +418,7 @@ pub enum Error {
         /// The lookup that was not loaded.
         missing: NotLoaded,
     },
-    /// A stored log could not be replayed (SPEC §1.5).
+    /// A stored log could not be replayed (docs/rules.md#replay).
     #[error(transparent)]
     CorruptLog(#[from] ReplayError),
     /// Input that failed to parse; names the field.
@@ -450,7 +450,7 @@ impl Error {
         }
     }
 
-    /// The stable `snake_case` code of SPEC §3: part of the public API.
+    /// The stable `snake_case` code of docs/rules.md#errors: part of the public API.
     #[must_use]
     pub const fn code(&self) -> &'static str {
         self.describe().code
@@ -462,7 +462,7 @@ impl Error {
         self.describe().kind
     }
 
-    /// The HTTP status Polar's own server answers for this error (SPEC §3), which can
+    /// The HTTP status Polar's own server answers for this error (docs/rules.md#errors), which can
     /// differ from [`kind`](Error::kind): answer with it to be indistinguishable from Polar.
     #[must_use]
     pub const fn polar_status(&self) -> PolarStatus {

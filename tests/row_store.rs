@@ -1,4 +1,4 @@
-//! A scratch row-backed service: tables projected from the events alone (SPEC §1.4), and
+//! A scratch row-backed service: tables projected from the events alone (docs/rules.md#events), and
 //! every command decided on a view filled from its read plan, with a version check before
 //! the append. It holds no copy of the crate's access logic or rules: if it decides like
 //! the in-memory aggregate on random commands, the seam is enough to build a store on.

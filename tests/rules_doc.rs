@@ -262,6 +262,24 @@ fn rules_doc_links_each_rule_to_a_test_that_exists() {
 }
 
 #[test]
+fn rules_doc_no_source_cites_the_specification_outside_the_repository() {
+    // The word followed by `_` names a constant; followed by a section, a version or `.md`
+    // it points at a file outside the repository.
+    let word = concat!("SP", "EC");
+    let outside: Vec<String> = sources()
+        .into_iter()
+        .flat_map(|(path, text)| {
+            text.lines()
+                .enumerate()
+                .filter(|(_, line)| line.match_indices(word).any(|(at, _)| !line[at + word.len()..].starts_with('_')))
+                .map(|(number, line)| format!("{path}:{}: {}", number + 1, line.trim()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(outside.is_empty(), "cite docs/rules.md instead:\n{}", outside.join("\n"));
+}
+
+#[test]
 fn rules_doc_citations_are_read_in_every_form_the_code_uses() {
     let read = |text: &str| citations(text).into_iter().collect::<Vec<_>>();
     let rule = |id: &str| Citation::Rule(id.to_owned());
