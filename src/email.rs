@@ -18,7 +18,7 @@ const MAX_LEN: usize = 254;
 ///
 /// Two `Email`s are equal when their folded forms are: `Jane@Example.com` equals
 /// `jane@example.com`, and a `HashMap<Email, _>` treats them as one key. That is the
-/// uniqueness rule everywhere in the crate (SPEC §3, "Email").
+/// uniqueness rule everywhere in the crate (docs/rules.md#email).
 ///
 /// It holds one allocation, the text: the folded form is computed when compared, without
 /// allocating for ASCII addresses (the rest allocate a lowercase copy to compare).

@@ -1,4 +1,4 @@
-//! The crate's one error type (SPEC §3).
+//! The crate's one error type (docs/rules.md#errors).
 
 use std::borrow::Cow;
 
@@ -49,7 +49,7 @@ impl Location {
     }
 }
 
-/// The HTTP status Polar's own server answers for an error (SPEC §3): 400, 401, 403, 404,
+/// The HTTP status Polar's own server answers for an error (docs/rules.md#errors): 400, 401, 403, 404,
 /// 409, 422, or 500 for internal errors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PolarStatus(u16);
@@ -282,7 +282,7 @@ pub enum Error {
         /// The address, as given.
         email: String,
     },
-    /// The customer is deleted, or belongs to another organization (SPEC §2.2).
+    /// The customer is deleted, or belongs to another organization (docs/rules.md#customer-access).
     #[error("customer `{customer_id}` not found")]
     CustomerNotFound {
         /// The customer asked for.
@@ -418,7 +418,7 @@ pub enum Error {
         /// The lookup that was not loaded.
         missing: NotLoaded,
     },
-    /// A stored log could not be replayed (SPEC §1.5).
+    /// A stored log could not be replayed (docs/rules.md#replay).
     #[error(transparent)]
     CorruptLog(#[from] ReplayError),
     /// Input that failed to parse; names the field.
@@ -450,23 +450,23 @@ impl Error {
         }
     }
 
-    /// The stable `snake_case` code of SPEC §3: part of the public API.
+    /// The stable `snake_case` code of docs/rules.md#errors: part of the public API.
     #[must_use]
     pub const fn code(&self) -> &'static str {
-        self.describe().0
+        self.describe().code
     }
 
     /// The semantic kind, for mapping to HTTP.
     #[must_use]
     pub const fn kind(&self) -> ErrorKind {
-        self.describe().1
+        self.describe().kind
     }
 
-    /// The HTTP status Polar's own server answers for this error (SPEC §3), which can
+    /// The HTTP status Polar's own server answers for this error (docs/rules.md#errors), which can
     /// differ from [`kind`](Error::kind): answer with it to be indistinguishable from Polar.
     #[must_use]
     pub const fn polar_status(&self) -> PolarStatus {
-        PolarStatus(self.describe().2)
+        self.describe().polar_status
     }
 
     /// Whether this is a [`ErrorKind::NotFound`] error.
@@ -505,55 +505,167 @@ impl Error {
         matches!(self.kind(), ErrorKind::Internal)
     }
 
-    /// The SPEC §3 table, one row per variant: (code, kind, Polar status).
-    const fn describe(&self) -> (&'static str, ErrorKind, u16) {
-        use ErrorKind::{Conflict, Forbidden, Internal, Invalid, NotFound, Unauthenticated};
+    /// Each variant's row of [`ErrorCode::ALL`], found by its code when the crate compiles:
+    /// a code missing from the table fails the build, never a call.
+    const fn describe(&self) -> ErrorCode {
         match self {
-            Error::OrganizationNotFound { .. } => ("organization_not_found", NotFound, 404),
-            Error::PermissionDenied { .. } => ("permission_denied", Forbidden, 403),
-            Error::UserActorRequired => ("user_actor_required", Unauthenticated, 401),
-            Error::ActorNotAllowed { .. } => ("actor_not_allowed", Forbidden, 403),
-            Error::MemberNotFound { .. } | Error::CustomerMemberNotFound { .. } => ("member_not_found", NotFound, 404),
-            Error::OwnerRoleNotAssignable { .. } => ("owner_role_not_assignable", Invalid, 422),
-            Error::OwnerRoleImmutable { .. } => ("owner_role_immutable", Forbidden, 403),
-            Error::OwnerCannotBeRemoved { .. } => ("owner_cannot_be_removed", Forbidden, 403),
-            Error::LastMemberCannotLeave { .. } => ("last_member_cannot_leave", Forbidden, 403),
-            Error::OwnerCannotLeave { .. } => ("owner_cannot_leave", Forbidden, 403),
-            Error::NotOwner { .. } => ("not_owner", Forbidden, 403),
-            Error::AlreadyOwner { .. } => ("already_owner", Conflict, 400),
-            Error::NewOwnerNotVerified { .. } => ("new_owner_not_verified", Forbidden, 400),
-            Error::InvitationNotFound { .. } => ("invitation_not_found", NotFound, 404),
-            Error::InvitationEmailMismatch { .. } => ("invitation_email_mismatch", Forbidden, 403),
-            Error::InvitationNotOpen { .. } => ("invitation_not_open", Conflict, 409),
-            Error::InvitationExpired { .. } => ("invitation_expired", Conflict, 409),
-            Error::OwnershipOfferNotFound { .. } => ("ownership_offer_not_found", NotFound, 404),
-            Error::NotOfferTarget { .. } => ("not_offer_target", Forbidden, 403),
-            Error::OwnershipOfferNotOpen { .. } => ("ownership_offer_not_open", Conflict, 409),
-            Error::OwnershipOfferExpired { .. } => ("ownership_offer_expired", Conflict, 409),
+            Error::OrganizationNotFound { .. } => const { row("organization_not_found") },
+            Error::PermissionDenied { .. } => const { row("permission_denied") },
+            Error::UserActorRequired => const { row("user_actor_required") },
+            Error::ActorNotAllowed { .. } => const { row("actor_not_allowed") },
+            Error::MemberNotFound { .. } | Error::CustomerMemberNotFound { .. } => const { row("member_not_found") },
+            Error::OwnerRoleNotAssignable { .. } => const { row("owner_role_not_assignable") },
+            Error::OwnerRoleImmutable { .. } => const { row("owner_role_immutable") },
+            Error::OwnerCannotBeRemoved { .. } => const { row("owner_cannot_be_removed") },
+            Error::LastMemberCannotLeave { .. } => const { row("last_member_cannot_leave") },
+            Error::OwnerCannotLeave { .. } => const { row("owner_cannot_leave") },
+            Error::NotOwner { .. } => const { row("not_owner") },
+            Error::AlreadyOwner { .. } => const { row("already_owner") },
+            Error::NewOwnerNotVerified { .. } => const { row("new_owner_not_verified") },
+            Error::InvitationNotFound { .. } => const { row("invitation_not_found") },
+            Error::InvitationEmailMismatch { .. } => const { row("invitation_email_mismatch") },
+            Error::InvitationNotOpen { .. } => const { row("invitation_not_open") },
+            Error::InvitationExpired { .. } => const { row("invitation_expired") },
+            Error::OwnershipOfferNotFound { .. } => const { row("ownership_offer_not_found") },
+            Error::NotOfferTarget { .. } => const { row("not_offer_target") },
+            Error::OwnershipOfferNotOpen { .. } => const { row("ownership_offer_not_open") },
+            Error::OwnershipOfferExpired { .. } => const { row("ownership_offer_expired") },
             Error::MemberEmailTaken { .. } | Error::CustomerMemberEmailTaken { .. } => {
-                ("member_email_taken", Conflict, 422)
+                const { row("member_email_taken") }
             }
-            Error::CustomerNotFound { .. } => ("customer_not_found", NotFound, 404),
-            Error::OwnerEmailRequired { .. } => ("owner_email_required", Invalid, 422),
-            Error::OwnerRoleNotCreatable { .. } => ("owner_role_not_creatable", Invalid, 422),
-            Error::IndividualCustomerSingleMember { .. } => ("individual_customer_single_member", Forbidden, 403),
-            Error::ExternalIdTaken { .. } => ("external_id_taken", Conflict, 422),
-            Error::IndividualCustomerEmailLocked { .. } => ("individual_customer_email_locked", Forbidden, 422),
-            Error::CustomerNeedsOneOwner { .. } => ("customer_needs_one_owner", Forbidden, 422),
-            Error::OnlyOwnerCannotBeDeleted { .. } => ("only_owner_cannot_be_deleted", Forbidden, 422),
-            Error::OnlyOwnerCanTransfer { .. } => ("only_owner_can_transfer", Forbidden, 422),
-            Error::InsufficientPortalRole { .. } => ("insufficient_portal_role", Forbidden, 403),
-            Error::TeamCustomersOnly { .. } => ("team_customers_only", Forbidden, 403),
-            Error::CannotChangeOwnRole { .. } => ("cannot_change_own_role", Forbidden, 422),
-            Error::CannotRemoveSelf { .. } => ("cannot_remove_self", Forbidden, 422),
-            Error::CustomerKindDowngrade { .. } => ("customer_kind_downgrade", Forbidden, 422),
-            Error::MemberSessionInvalid { .. } => ("member_session_invalid", Unauthenticated, 401),
-            Error::StaleWrite { .. } => ("stale_write", Conflict, 409),
-            Error::ViewIncomplete { .. } => ("view_incomplete", Internal, 500),
-            Error::CorruptLog(_) => ("corrupt_log", Internal, 500),
-            Error::InvalidInput { .. } => ("invalid_input", Invalid, 422),
+            Error::CustomerNotFound { .. } => const { row("customer_not_found") },
+            Error::OwnerEmailRequired { .. } => const { row("owner_email_required") },
+            Error::OwnerRoleNotCreatable { .. } => const { row("owner_role_not_creatable") },
+            Error::IndividualCustomerSingleMember { .. } => const { row("individual_customer_single_member") },
+            Error::ExternalIdTaken { .. } => const { row("external_id_taken") },
+            Error::IndividualCustomerEmailLocked { .. } => const { row("individual_customer_email_locked") },
+            Error::CustomerNeedsOneOwner { .. } => const { row("customer_needs_one_owner") },
+            Error::OnlyOwnerCannotBeDeleted { .. } => const { row("only_owner_cannot_be_deleted") },
+            Error::OnlyOwnerCanTransfer { .. } => const { row("only_owner_can_transfer") },
+            Error::InsufficientPortalRole { .. } => const { row("insufficient_portal_role") },
+            Error::TeamCustomersOnly { .. } => const { row("team_customers_only") },
+            Error::CannotChangeOwnRole { .. } => const { row("cannot_change_own_role") },
+            Error::CannotRemoveSelf { .. } => const { row("cannot_remove_self") },
+            Error::CustomerKindDowngrade { .. } => const { row("customer_kind_downgrade") },
+            Error::MemberSessionInvalid { .. } => const { row("member_session_invalid") },
+            Error::StaleWrite { .. } => const { row("stale_write") },
+            Error::ViewIncomplete { .. } => const { row("view_incomplete") },
+            Error::CorruptLog(_) => const { row("corrupt_log") },
+            Error::InvalidInput { .. } => const { row("invalid_input") },
         }
     }
+}
+
+/// One row of the crate's error table: a stable code, its semantic kind, the status Polar
+/// answers, and when it is raised. [`Error::code`], [`Error::kind`] and
+/// [`Error::polar_status`] read their variant's row; `docs/rules.md#errors` is generated
+/// from [`ErrorCode::ALL`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorCode {
+    /// The stable `snake_case` code: public API.
+    pub code: &'static str,
+    /// What a service maps it to.
+    pub kind: ErrorKind,
+    /// The status Polar's own server answers for it.
+    pub polar_status: PolarStatus,
+    /// When it is raised, in a few words.
+    pub when: &'static str,
+}
+
+impl ErrorCode {
+    /// Every code the crate answers, refusals by the rules first, then the store's and the
+    /// crate's own failures, then invalid input.
+    #[rustfmt::skip]
+    pub const ALL: [ErrorCode; 41] = {
+        use ErrorKind::{Conflict, Forbidden, Internal, Invalid, NotFound, Unauthenticated};
+        [
+            ErrorCode::new("organization_not_found", NotFound, 404, "the actor is not a member, or a token of another organization; or a customer is created in an organization that is not the merchant's"),
+            ErrorCode::new("permission_denied", Forbidden, 403, "the actor's role lacks a permission (one fixed sentence per permission)"),
+            ErrorCode::new("user_actor_required", Unauthenticated, 401, "a token runs a command only a signed-in user may run"),
+            ErrorCode::new("actor_not_allowed", Forbidden, 403, "this kind of actor may not run this command at all"),
+            ErrorCode::new("member_not_found", NotFound, 404, "the target is not an active member (of the organization or of the customer)"),
+            ErrorCode::new("owner_role_not_assignable", Invalid, 422, "a role change to owner"),
+            ErrorCode::new("owner_role_immutable", Forbidden, 403, "a role change of the owner"),
+            ErrorCode::new("owner_cannot_be_removed", Forbidden, 403, "removing the owner"),
+            ErrorCode::new("last_member_cannot_leave", Forbidden, 403, "the only member leaves"),
+            ErrorCode::new("owner_cannot_leave", Forbidden, 403, "the owner leaves"),
+            ErrorCode::new("not_owner", Forbidden, 403, "someone other than the owner makes or revokes an ownership offer"),
+            ErrorCode::new("already_owner", Conflict, 400, "the transfer or offer target is already the owner"),
+            ErrorCode::new("new_owner_not_verified", Forbidden, 400, "the new owner's identity is not verified (carries the status)"),
+            ErrorCode::new("invitation_not_found", NotFound, 404, "no invitation with this id in this organization"),
+            ErrorCode::new("invitation_email_mismatch", Forbidden, 403, "the accepting or declining user's verified email is not the invitation's"),
+            ErrorCode::new("invitation_not_open", Conflict, 409, "the invitation is no longer pending: accepted, declined, revoked or expired"),
+            ErrorCode::new("invitation_expired", Conflict, 409, "the invitation is pending but expired at `now`"),
+            ErrorCode::new("ownership_offer_not_found", NotFound, 404, "no ownership offer with this id"),
+            ErrorCode::new("not_offer_target", Forbidden, 403, "someone other than its target accepts or declines an offer"),
+            ErrorCode::new("ownership_offer_not_open", Conflict, 409, "the offer is no longer pending: accepted, declined, revoked, voided or expired"),
+            ErrorCode::new("ownership_offer_expired", Conflict, 409, "the offer is pending but expired at `now`"),
+            ErrorCode::new("customer_not_found", NotFound, 404, "the customer is deleted, or belongs to another organization"),
+            ErrorCode::new("owner_email_required", Invalid, 422, "a team customer is created with no email and no owner email"),
+            ErrorCode::new("owner_role_not_creatable", Invalid, 422, "a member is added as owner"),
+            ErrorCode::new("individual_customer_single_member", Forbidden, 403, "a member is added to an individual customer"),
+            ErrorCode::new("external_id_taken", Conflict, 422, "another active member of the customer has this external id"),
+            ErrorCode::new("member_email_taken", Conflict, 422, "another member already uses this email"),
+            ErrorCode::new("individual_customer_email_locked", Forbidden, 422, "the member email of an individual customer is changed"),
+            ErrorCode::new("customer_needs_one_owner", Forbidden, 422, "the only owner is demoted"),
+            ErrorCode::new("only_owner_cannot_be_deleted", Forbidden, 422, "the only owner is deleted"),
+            ErrorCode::new("only_owner_can_transfer", Forbidden, 422, "a portal member who is not the owner promotes someone to owner"),
+            ErrorCode::new("insufficient_portal_role", Forbidden, 403, "the portal member's role lacks a capability (carries it)"),
+            ErrorCode::new("team_customers_only", Forbidden, 403, "portal member management on an individual customer"),
+            ErrorCode::new("cannot_change_own_role", Forbidden, 422, "a portal member changes their own role"),
+            ErrorCode::new("cannot_remove_self", Forbidden, 422, "a portal member removes themselves"),
+            ErrorCode::new("customer_kind_downgrade", Forbidden, 422, "a team customer is made individual"),
+            ErrorCode::new("member_session_invalid", Unauthenticated, 401, "the portal actor is not an active member of this customer"),
+            ErrorCode::new("stale_write", Conflict, 409, "a store refuses a decision made on a version another write has moved past"),
+            ErrorCode::new("view_incomplete", Internal, 500, "a store did not load a read the command's plan names (a store bug)"),
+            ErrorCode::new("corrupt_log", Internal, 500, "stored events do not replay into a state the rules allow"),
+            ErrorCode::new("invalid_input", Invalid, 422, "input that can never succeed as written; names the field and where it came from"),
+        ]
+    };
+
+    const fn new(code: &'static str, kind: ErrorKind, polar_status: u16, when: &'static str) -> Self {
+        ErrorCode { code, kind, polar_status: PolarStatus(polar_status), when }
+    }
+
+    /// The table as Markdown: code, kind, Polar status, when. `docs/rules.md` embeds this
+    /// output; a test keeps the two equal.
+    #[must_use]
+    #[cfg(feature = "docs")]
+    pub fn markdown_table() -> String {
+        use std::fmt::Write as _;
+        let mut out = String::from("| code | kind | Polar | raised when |\n|---|---|:-:|---|\n");
+        for row in Self::ALL {
+            // Writing to a `String` cannot fail.
+            let _ = writeln!(out, "| `{}` | {:?} | {} | {} |", row.code, row.kind, row.polar_status, row.when);
+        }
+        out
+    }
+}
+
+/// The row of `code` in [`ErrorCode::ALL`]. Only ever evaluated when the crate compiles
+/// (in `const` blocks), so a missing code is a build error, not a panic at run time.
+#[expect(clippy::panic, reason = "runs only at compile time: a code missing from the table fails the build")]
+const fn row(code: &str) -> ErrorCode {
+    let mut rows: &[ErrorCode] = &ErrorCode::ALL;
+    while let [first, rest @ ..] = rows {
+        if same(first.code.as_bytes(), code.as_bytes()) {
+            return *first;
+        }
+        rows = rest;
+    }
+    panic!("an error code is missing from ErrorCode::ALL")
+}
+
+/// Byte equality in a `const fn`, where `==` on slices is not available yet.
+const fn same(mut a: &[u8], mut b: &[u8]) -> bool {
+    while let ([x, xs @ ..], [y, ys @ ..]) = (a, b) {
+        if *x != *y {
+            return false;
+        }
+        (a, b) = (xs, ys);
+    }
+    a.is_empty() && b.is_empty()
 }
 
 // Errors cross threads and outlive the call that made them.
@@ -561,6 +673,33 @@ const _: fn() = || {
     fn assert_send_sync_static<T: Send + Sync + 'static>() {}
     assert_send_sync_static::<Error>();
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_3_every_code_has_one_row() {
+        let mut codes: Vec<&str> = ErrorCode::ALL.iter().map(|row| row.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), ErrorCode::ALL.len(), "a code is listed twice");
+        for row in ErrorCode::ALL {
+            assert_eq!(row, super::row(row.code), "{}", row.code);
+            assert!(!row.when.is_empty() && !row.when.ends_with('.'), "{}", row.code);
+        }
+    }
+
+    #[test]
+    fn spec_3_an_error_answers_its_rows_code_kind_and_status() {
+        let error =
+            Error::OwnerCannotLeave { organization_id: uuid::Uuid::nil().into(), user_id: uuid::Uuid::nil().into() };
+        assert_eq!(
+            (error.code(), error.kind(), error.polar_status()),
+            ("owner_cannot_leave", ErrorKind::Forbidden, PolarStatus::FORBIDDEN)
+        );
+    }
+}
 
 #[cfg(all(test, feature = "http"))]
 mod http_tests {

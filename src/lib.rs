@@ -23,7 +23,7 @@ pub mod wire;
 pub use actor::{Actor, ActorKind};
 pub use aggregate::{Aggregate, StoredEvent};
 pub use email::Email;
-pub use error::{Error, ErrorKind, Location, PolarStatus};
+pub use error::{Error, ErrorCode, ErrorKind, Location, PolarStatus};
 pub use id::{CustomerId, InvitationId, MemberId, OfferId, OrganizationId, UserId};
 pub use permission::{Permission, PermissionSet};
 pub use replay::{ReplayError, ReplayProblem};

@@ -1,4 +1,4 @@
-//! Checked replay (SPEC §1.5): a stored log that does not describe a state the rules allow
+//! Checked replay (docs/rules.md#replay): a stored log that does not describe a state the rules allow
 //! is refused with the version of the first event at fault and what is wrong with it.
 
 use std::fmt;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{CustomerId, Error, OrganizationId};
 
-/// The schema version of every event this crate writes (SPEC §1.4): stored beside each
+/// The schema version of every event this crate writes (docs/rules.md#events): stored beside each
 /// event, so a later release can read old logs knowingly.
 pub const EVENT_SCHEMA_VERSION: u32 = 2;
 

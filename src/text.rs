@@ -75,13 +75,13 @@ macro_rules! short_text {
 }
 
 short_text! {
-    /// A person's or a customer's name (SPEC §2.1): trimmed, blank means none, at most 256
+    /// A person's or a customer's name (docs/rules.md#values): trimmed, blank means none, at most 256
     /// characters.
     Name => "name"
 }
 
 short_text! {
-    /// The id of a member or customer in the merchant's own system (SPEC §2.1): trimmed,
+    /// The id of a member or customer in the merchant's own system (docs/rules.md#values): trimmed,
     /// blank means none, at most 256 characters, compared exactly (case-sensitive).
     ExternalId => "external_id"
 }

@@ -125,7 +125,7 @@ impl TryFrom<DateTime<Utc>> for Timestamp {
 }
 
 /// How long an invitation or an ownership offer stays open: at least one second, at most
-/// 365 days (SPEC §2.1), so every expiry it makes is a time the crate can write and read
+/// 365 days (docs/rules.md#values), so every expiry it makes is a time the crate can write and read
 /// back. Serializes as whole seconds.
 ///
 /// ```

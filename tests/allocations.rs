@@ -1,4 +1,4 @@
-//! SPEC §1.2: a permission check performs no heap allocation, whatever the answer.
+//! docs/rules.md#org-1: a permission check performs no heap allocation, whatever the answer.
 
 use allocation_counter::measure;
 use membership::organization::Command;

@@ -89,7 +89,7 @@ fn cus_2_who_may_create_a_customer() {
     }
 }
 
-// Access (SPEC §2.2) ------------------------------------------------------------------------
+// Access (docs/rules.md#customer-access) ----------------------------------------------------
 
 #[test]
 fn cus_access_merchants_of_other_organizations_and_finance_users_are_refused_in_order() {

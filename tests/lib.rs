@@ -16,6 +16,7 @@ mod organization_rules;
 mod polar_wire;
 mod readme;
 mod row_store;
+mod rules_doc;
 mod seam;
 mod support;
 mod wire;

@@ -291,7 +291,7 @@ proptest! {
             if let Ok(changes) = team.run(actor, command) {
                 // A no-op emits nothing; a decision that emits changes the state.
                 prop_assert_eq!(changes.is_empty(), team.org == before);
-                // SPEC §5: the view a command decided on, advanced by its own events, answers
+                // docs/rules.md#answers: the view a command decided on, advanced by its own events, answers
                 // every read as the state it left does: what a service answers from.
                 let mut advanced = prefetched;
                 advanced.advance(&team.log[team.log.len() - changes.len()..]);

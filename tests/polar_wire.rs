@@ -57,7 +57,7 @@ fn cus_1_members_read_and_write_polars_member_object() {
 #[test]
 fn cus_1_the_seeds_response_example_round_trips_once_its_placeholders_are_filled() {
     // The seed's example uses "<string>" for ids and omits `role`, which its schema requires
-    // (SPEC §2.3: follow the schema). Fill both and it must round-trip unchanged.
+    // (docs/rules.md#cus-1: follow the schema). Fill both and it must round-trip unchanged.
     let seed = json!({
         "id": "<string>",
         "created_at": "2023-11-07T05:31:56Z",

@@ -1,5 +1,5 @@
 //! A scratch row-backed service: tables changed only by the crate's own row effects
-//! (`membership::rows`), and every command decided on a view filled from its read plan,
+//! (`membership::rows`, docs/rules.md#events), and every command decided on a view filled from its read plan,
 //! with a version check before the append. It holds no copy of the crate's access logic,
 //! its rules or what an event means: if it decides like the in-memory aggregate on random
 //! commands, the seam is enough to build a store on.

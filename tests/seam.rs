@@ -1,6 +1,6 @@
-//! The seam a store and a service stand on (SPEC v2.2): checked replay (§1.5), views that
-//! answer "not loaded", ids never reused and bounded TTLs (§2.1), CUS-7's owner email, the
-//! portal check (CUS-8), self-describing events (§1.4) and the storage codecs.
+//! The seam a store and a service stand on: checked replay (docs/rules.md#replay), views that
+//! answer "not loaded", ids never reused and bounded TTLs (docs/rules.md#values), CUS-7's owner email, the
+//! portal check (CUS-8), self-describing events (docs/rules.md#events) and the storage codecs.
 
 use membership::customer::{self, Change as CustomerChange, Command as CustomerCommand, CustomerKind, MemberRole};
 use membership::organization::{
@@ -16,7 +16,7 @@ use membership::{
 use crate::customer_kit::*;
 use crate::support::*;
 
-// §1.5: checked replay ----------------------------------------------------------------------
+// docs/rules.md#replay: checked replay ------------------------------------------------------
 
 /// The standard team's log with its last event replaced by `change` (numbered on).
 fn org_log_ending_in(change: Change) -> Vec<organization::Event> {
@@ -223,7 +223,7 @@ fn seam_creation_is_a_command_on_version_zero() {
     assert_eq!(error.field(), Some("organization_id"));
 }
 
-// §2.1: ids are never reused; TTLs are bounded ----------------------------------------------
+// docs/rules.md#values: ids are never reused; TTLs are bounded ------------------------------
 
 #[test]
 fn spec_2_1_a_deleted_members_id_is_never_reused() {
@@ -329,7 +329,7 @@ fn cus_8_check_portal_answers_in_the_spec_order() {
     assert_eq!(check(&team, TOKEN, PortalCapability::ViewSeats).unwrap_err().code(), "actor_not_allowed");
 }
 
-// §1.4: self-describing events ------------------------------------------------------------------
+// docs/rules.md#events: self-describing events --------------------------------------------------
 
 #[test]
 fn spec_1_4_event_types_are_their_serialized_tags() {
@@ -396,7 +396,7 @@ fn storage_codecs_versions_and_times_convert_to_sql_integers_checked() {
     assert_eq!(stored.as_str(), "Not An Email");
 }
 
-// §3: errors ---------------------------------------------------------------------------------------
+// docs/rules.md#errors ---------------------------------------------------------------------
 
 #[test]
 fn spec_3_errors_say_where_an_invalid_field_came_from() {

@@ -128,7 +128,7 @@ fn state_records_round_trip() {
     assert_eq!(&serde_json::from_value::<membership::organization::Membership>(json).unwrap(), membership);
 }
 
-/// SPEC §3, the organization rows: code, kind and Polar status are public API.
+/// docs/rules.md#errors, the organization rows: code, kind and Polar status are public API.
 #[test]
 fn spec_3_codes_kinds_and_polar_statuses() {
     use ErrorKind::*;

@@ -9,7 +9,7 @@ use membership::{ErrorKind, PolarStatus};
 pub enum StoreError {
     /// A rule refused the command, or the store could not write it: `stale_write` when
     /// other writers kept winning through every retry, `corrupt_log` for a journal that
-    /// does not replay. Its `kind()` and `code()` are the crate's (SPEC §3).
+    /// does not replay. Its `kind()` and `code()` are the crate's (docs/rules.md#errors).
     #[error(transparent)]
     Domain(#[from] membership::Error),
     /// A stored row the crate cannot read (a value of the wrong form): restore it from a

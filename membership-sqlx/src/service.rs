@@ -156,7 +156,7 @@ impl Store {
         active_member(&mut conn, id, MemberKey::ExternalId(external_id)).await
     }
 
-    /// The active member of customer `id` with this email (compared folded, SPEC §3).
+    /// The active member of customer `id` with this email (compared folded, docs/rules.md#email).
     ///
     /// # Errors
     ///

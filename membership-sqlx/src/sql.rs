@@ -127,7 +127,7 @@ pub(crate) fn page_bound(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-/// The folded form every email comparison uses (SPEC §3).
+/// The folded form every email comparison uses (docs/rules.md#email).
 pub(crate) fn folded(email: &Email) -> String {
     email.folded().into_owned()
 }

@@ -1,4 +1,4 @@
-//! Who acts on a customer (SPEC §2.2).
+//! Who acts on a customer (docs/rules.md#customer-access).
 
 use serde::{Deserialize, Serialize};
 

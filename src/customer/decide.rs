@@ -1,4 +1,4 @@
-//! Every customer rule, in the orders SPEC §2 fixes: actor kind, visibility, authority,
+//! Every customer rule, in the orders docs/rules.md#customers fixes: actor kind, visibility, authority,
 //! the portal's own checks (CUS-8), then each command's rules.
 
 use super::{
@@ -163,7 +163,7 @@ fn decide_existing<V: CustomerView>(
     }
 }
 
-/// May `actor` read this customer and its members (SPEC §2.2, CUS-8)? Merchants of its
+/// May `actor` read this customer and its members (docs/rules.md#customer-access, CUS-8)? Merchants of its
 /// organization (users need `customers:read`: Finance reads but does not manage), the
 /// system, and in the portal a member who may manage members of a team customer (Polar
 /// answers 403 to a plain member, and to the owner of an individual customer).

@@ -1,5 +1,5 @@
 //! What happened to a customer: self-describing, so a projection or a webhook needs
-//! nothing but the events (SPEC §2.4).
+//! nothing but the events (docs/rules.md#events).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Customer members (SPEC §2): the people inside a merchant's customer, one of them the
+//! Customer members (docs/rules.md#customers): the people inside a merchant's customer, one of them the
 //! owner, managed by the merchant or, for team customers, in the customer portal.
 
 mod actor;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::Error;
 use crate::policy::{self, PortalCapability};
 
-/// A member's role inside a customer (SPEC §2.1). Exactly one member is the owner.
+/// A member's role inside a customer (docs/rules.md#values). Exactly one member is the owner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MemberRole {

@@ -71,12 +71,12 @@ pub struct Customer {
     /// The active members. No owner only once the customer is deleted (and, within the
     /// decision that deletes it, between the owner's deletion and `customer.deleted`).
     roster: Roster,
-    /// Ids of deleted members: never used again (SPEC §2.1).
+    /// Ids of deleted members: never used again (docs/rules.md#values).
     retired: HashSet<MemberId>,
 }
 
 impl Customer {
-    /// Rebuilds a customer from its events, oldest first, checking each (SPEC §1.5).
+    /// Rebuilds a customer from its events, oldest first, checking each (docs/rules.md#replay).
     ///
     /// # Errors
     ///
@@ -177,7 +177,7 @@ impl Customer {
     }
 
     /// Applies one event, after checking that it can follow this state: its customer, the
-    /// next version, and its precondition (SPEC §1.5). Holds no rules; events `decide` made
+    /// next version, and its precondition (docs/rules.md#replay). Holds no rules; events `decide` made
     /// always pass. A refused event changes nothing.
     ///
     /// # Errors

@@ -1,7 +1,7 @@
 //! A prefetched view moved on by the events decided on it: the state a command left, for
 //! what the command looked at. A service answers from it (the invitation as resent, the
 //! member as promoted) instead of reading again after the command, when a concurrent
-//! command may already have moved the organization on (SPEC §5).
+//! command may already have moved the organization on (docs/rules.md#answers).
 
 use super::{
     Change, Event, Invitation, InvitationStatus, MemberRow, Membership, OfferStatus, OwnershipOffer, Prefetched,

@@ -1,4 +1,4 @@
-//! Every organization rule, in the order SPEC §1.3 fixes: actor kind, visibility,
+//! Every organization rule, in the order docs/rules.md#org-2 fixes: actor kind, visibility,
 //! authority, then the target and the rules.
 
 use super::{
@@ -151,7 +151,7 @@ pub fn check_role(
     }
 }
 
-/// The merchant `actor` is in this organization, for customer commands (SPEC §2.2,
+/// The merchant `actor` is in this organization, for customer commands (docs/rules.md#customer-access,
 /// CUS-8): a member with the role the organization gives them, or one of its tokens. The
 /// only way to a user's [`Merchant`], so a customer never trusts a role the caller made up.
 ///

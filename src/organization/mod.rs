@@ -1,4 +1,4 @@
-//! Organization teams (SPEC §1): who belongs, with which role, and the rules around
+//! Organization teams (docs/rules.md#organization): who belongs, with which role, and the rules around
 //! invitations, role changes, leaving and ownership.
 
 mod advance;

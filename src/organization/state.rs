@@ -98,7 +98,7 @@ pub struct Organization {
 }
 
 impl Organization {
-    /// Rebuilds an organization from its events, oldest first, checking each (SPEC §1.5).
+    /// Rebuilds an organization from its events, oldest first, checking each (docs/rules.md#replay).
     ///
     /// ```
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -251,7 +251,7 @@ impl Organization {
     }
 
     /// Applies one event, after checking that it can follow this state: its organization,
-    /// the next version, and its precondition (SPEC §1.5). Holds no rules (those are
+    /// the next version, and its precondition (docs/rules.md#replay). Holds no rules (those are
     /// `decide`'s); events `decide` made always pass. A refused event changes nothing.
     ///
     /// # Errors

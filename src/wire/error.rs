@@ -1,4 +1,4 @@
-//! Polar's error bodies, made from the crate's errors with Polar's statuses (SPEC §3).
+//! Polar's error bodies, made from the crate's errors with Polar's statuses (docs/rules.md#errors).
 
 use serde::{Deserialize, Deserializer, Serialize};
 

@@ -57,7 +57,7 @@ fn user(actor: Actor) -> Result<UserId, ApiError> {
 }
 
 /// Runs `command`: its events, and the rows it was decided on moved on by them, so every
-/// answer is what this command did (SPEC §5), never a read that a concurrent command may
+/// answer is what this command did (docs/rules.md#answers), never a read that a concurrent command may
 /// already have moved on.
 async fn execute(
     state: &AppState,
@@ -95,7 +95,7 @@ async fn list(
     Ok(Json(ListResource::new(items, total, std::num::NonZeroU64::MAX)))
 }
 
-/// ORG-4 over HTTP (SPEC §5): a new invitation is 201 with it; a pending one for the same
+/// ORG-4 over HTTP (docs/rules.md#answers): a new invitation is 201 with it; a pending one for the same
 /// email is 200 with it, resent; an existing member is 200 with the membership, and no
 /// invitation is sent.
 async fn invite(

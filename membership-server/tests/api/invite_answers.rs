@@ -1,4 +1,4 @@
-//! ORG-4 and the invitation and offer actions answer what their own command did (SPEC §5):
+//! ORG-4 and the invitation and offer actions answer what their own command did (docs/rules.md#answers):
 //! never a read afterwards, which a concurrent command may already have moved on.
 
 use std::sync::Arc;
