@@ -13,6 +13,8 @@ pub mod policy;
 mod replay;
 mod role;
 mod stream;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod text;
 mod time;
 mod view;

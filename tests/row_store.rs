@@ -6,10 +6,12 @@
 use std::collections::HashMap;
 
 use membership::customer::{self, CustomerActor, Member, MemberRole, Profile};
-use membership::organization::{self, Invitation, InvitationStatus, OfferStatus, OwnershipOffer};
+use membership::organization::{
+    self, Invitation, InvitationStatus, MemberRow, Membership, OfferStatus, OwnershipOffer,
+};
 use membership::{
-    Actor, Aggregate, CustomerId, Email, Error, InvitationId, MemberId, OfferId, OrganizationId, Role, StoredEvent,
-    StreamId, Timestamp, UserId,
+    Actor, Aggregate, CustomerId, Email, Error, InvitationId, MemberId, OfferId, OrganizationId, ReplayError, Role,
+    StoredEvent, StreamId, Timestamp, UserId,
 };
 
 /// The rows of one organization, as a store's tables would hold them.
@@ -17,6 +19,7 @@ use membership::{
 pub struct OrgRows {
     id: OrganizationId,
     version: u64,
+    created_at: Option<Timestamp>,
     owner: Option<UserId>,
     members: HashMap<UserId, (Email, Role, Timestamp)>,
     invitations: HashMap<InvitationId, Invitation>,
@@ -40,6 +43,7 @@ impl OrgRows {
         OrgRows {
             id,
             version: 0,
+            created_at: None,
             owner: None,
             members: HashMap::new(),
             invitations: HashMap::new(),
@@ -63,7 +67,8 @@ impl OrgRows {
         now: Timestamp,
     ) -> Result<Vec<organization::Event>, Error> {
         let mut view = organization::Prefetched::new(self.id, self.version);
-        for read in Organization::plan(&command, actor, now) {
+        // Before its creation there are no rows to read: `decide` refuses or creates.
+        for read in Organization::plan(&command, actor, now).into_iter().filter(|_| self.version > 0) {
             self.load(&mut view, read);
         }
         let events = <Organization as Aggregate>::decide(&view, command, actor, now)?;
@@ -116,6 +121,7 @@ impl OrgRows {
         };
         match &event.change {
             C::Created { owner, email } => {
+                self.created_at = Some(at);
                 self.owner = Some(*owner);
                 self.members.insert(*owner, (email.clone(), Role::Owner, at));
             }
@@ -181,6 +187,26 @@ impl OrgRows {
                 (offer.status, offer.void_reason) = (OfferStatus::Voided, Some(*reason));
             }
         }
+    }
+
+    /// The organization its tables hold, through the checked constructor (`None` before
+    /// its creation), as a store on tables loads it.
+    pub fn state(&self) -> Result<Option<Organization>, ReplayError> {
+        let Some(created_at) = self.created_at else { return Ok(None) };
+        let members = self.members.iter().map(|(user_id, (email, role, created_at))| MemberRow {
+            membership: Membership { user_id: *user_id, email: email.clone(), created_at: *created_at },
+            role: *role,
+        });
+        Organization::from_rows(organization::Snapshot {
+            schema_version: organization::SNAPSHOT_SCHEMA_VERSION,
+            id: self.id,
+            version: self.version,
+            created_at,
+            members: members.collect(),
+            invitations: self.invitations.values().cloned().collect(),
+            offers: self.offers.values().copied().collect(),
+        })
+        .map(Some)
     }
 
     /// The tables hold exactly what the aggregate holds: "replaying the events rebuilds
@@ -300,6 +326,24 @@ impl CustomerRows {
             C::KindChanged { kind } => self.profile.as_mut().unwrap().kind = *kind,
             C::Deleted => self.profile.as_mut().unwrap().deleted = true,
         }
+    }
+
+    /// The customer its tables hold, through the checked constructor (`None` before its
+    /// creation), soft-deleted members as retired ids.
+    pub fn state(&self) -> Result<Option<Customer>, ReplayError> {
+        let Some(profile) = self.profile.clone() else { return Ok(None) };
+        let mut rows: Vec<_> = self.members.values().collect();
+        rows.sort_by_key(|(_, _, order)| *order);
+        let (retired, active): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(_, deleted, _)| *deleted);
+        Customer::from_rows(customer::Snapshot {
+            schema_version: customer::SNAPSHOT_SCHEMA_VERSION,
+            id: self.id,
+            version: self.version,
+            profile,
+            members: active.into_iter().map(|(member, _, _)| member.clone()).collect(),
+            retired: retired.into_iter().map(|(member, _, _)| member.id).collect(),
+        })
+        .map(Some)
     }
 
     pub fn assert_same_as(&self, customer: &Customer) {
