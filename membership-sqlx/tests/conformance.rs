@@ -84,7 +84,7 @@ async fn empty(store: &Store) -> Result<(), StoreError> {
              AND name NOT LIKE 'sqlite%' AND name <> '_sqlx_migrations'"
         }
         Backend::Postgres => {
-            "SELECT tablename AS name FROM pg_tables \
+            "SELECT CAST(tablename AS TEXT) AS name FROM pg_tables \
              WHERE schemaname = current_schema() AND tablename <> '_sqlx_migrations'"
         }
     };
