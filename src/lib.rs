@@ -14,6 +14,8 @@ mod replay;
 mod role;
 pub mod rows;
 mod stream;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod text;
 mod time;
 mod view;

@@ -8,18 +8,16 @@ use membership::customer::{
 };
 use membership::organization::Organization;
 use membership::{Actor, CustomerId, Email, Error, ExternalId, MemberId, Name, Role, Timestamp};
-use uuid::Uuid;
 
 use crate::support::{ADMIN, FINANCE, MEMBER, ORG, OTHER_ORG, OWNER, Team, at, email};
 
-pub const CUSTOMER: CustomerId = CustomerId::new(Uuid::from_u128(0xC));
+// Numbered as the conformance kit's pool, like the organization scenarios' ids.
+pub use membership::testing::pool::member;
+
+pub const CUSTOMER: CustomerId = membership::testing::pool::customer(0);
 pub const OWNER_M: MemberId = member(1);
 pub const BILLING: MemberId = member(2);
 pub const PLAIN: MemberId = member(3);
-
-pub const fn member(n: u128) -> MemberId {
-    MemberId::new(Uuid::from_u128(0x400 + n))
-}
 
 /// The organization's user holding `role`, as the organization hands them out (CUS-8: a
 /// merchant's role comes from the organization).

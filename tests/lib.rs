@@ -8,6 +8,7 @@
 )]
 
 mod allocations;
+mod conformance;
 mod customer_kit;
 mod customer_properties;
 mod customer_rules;

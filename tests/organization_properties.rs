@@ -6,168 +6,19 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::TimeDelta;
 use membership::organization::{
-    Command, InvitationStatus, OfferStatus, Organization, OrganizationView, Prefetched, Read, VerificationStatus,
-    decide, plan,
+    Command, InvitationStatus, OfferStatus, Organization, OrganizationView, Prefetched, Read, decide, plan,
 };
-use membership::{Actor, Email, Error, Permission, Role, Ttl, policy};
+use membership::testing::organization::{state, step};
+use membership::testing::pool::{USERS, pool_user};
+use membership::{Actor, Error, Permission, Role, policy};
 use proptest::prelude::*;
 
 use crate::row_store::OrgRows;
 use crate::support::*;
 
-const USERS: u8 = 6;
-
-#[derive(Clone, Debug)]
-enum Who {
-    User(u8),
-    /// Whoever owns the organization at that step.
-    Owner,
-    /// The target of the pending ownership offer, if any.
-    OfferTarget,
-    /// The user a pending invitation was sent to, if any.
-    Invitee,
-    OwnToken,
-    OtherToken,
-    Staff,
-    System,
-}
-
-#[derive(Clone, Debug)]
-struct Op {
-    who: Who,
-    command: Command,
-    advance: TimeDelta,
-    /// Point the command at the live invitation or offer, so that acceptances happen.
-    aim: bool,
-}
-
-fn pool_user(n: u8) -> membership::UserId {
-    user(u128::from(n % USERS) + 1)
-}
-
-fn pool_email(n: u8, shout: bool) -> Email {
-    let text = format!("u{}@example.com", n % USERS + 1);
-    email(&if shout { text.to_uppercase() } else { text })
-}
-
-fn who() -> impl Strategy<Value = Who> {
-    prop_oneof![
-        10 => (0..USERS).prop_map(Who::User),
-        5 => Just(Who::Owner),
-        2 => Just(Who::OfferTarget),
-        5 => Just(Who::Invitee),
-        1 => Just(Who::OwnToken),
-        1 => Just(Who::OtherToken),
-        2 => Just(Who::Staff),
-        2 => Just(Who::System),
-    ]
-}
-
-fn ttl() -> impl Strategy<Value = Ttl> {
-    prop_oneof![Just(30 * 60), Just(24 * 60 * 60), Just(7 * 24 * 60 * 60), Just(1), Just(365 * 24 * 60 * 60)]
-        .prop_map(|seconds| Ttl::from_secs(seconds).unwrap())
-}
-
-fn verification() -> impl Strategy<Value = VerificationStatus> {
-    prop_oneof![
-        6 => Just(VerificationStatus::Verified),
-        1 => Just(VerificationStatus::Unverified),
-        1 => Just(VerificationStatus::Pending),
-        1 => Just(VerificationStatus::Failed),
-    ]
-}
-
-fn role() -> impl Strategy<Value = Role> {
-    prop::sample::select(Role::ALL.to_vec())
-}
-
-fn command() -> impl Strategy<Value = Command> {
-    let inv = || (0u8..5).prop_map(|n| invitation(u128::from(n)));
-    let off = || (0u8..3).prop_map(|n| offer(u128::from(n)));
-    let mail = || (0..USERS, any::<bool>()).prop_map(|(n, shout)| pool_email(n, shout));
-    let member = || (0..USERS).prop_map(pool_user);
-    prop_oneof![
-        4 => (inv(), mail(), ttl()).prop_map(|(invitation_id, email, ttl)| Command::Invite { invitation_id, email, ttl }),
-        6 => (inv(), mail()).prop_map(|(invitation_id, email)| Command::AcceptInvitation { invitation_id, email }),
-        1 => (inv(), mail()).prop_map(|(invitation_id, email)| Command::DeclineInvitation { invitation_id, email }),
-        1 => inv().prop_map(|invitation_id| Command::RevokeInvitation { invitation_id }),
-        1 => (inv(), ttl()).prop_map(|(invitation_id, ttl)| Command::ResendInvitation { invitation_id, ttl }),
-        3 => (member(), mail()).prop_map(|(user_id, email)| Command::AddMember { user_id, email }),
-        3 => (member(), role()).prop_map(|(user_id, role)| Command::ChangeRole { user_id, role }),
-        2 => member().prop_map(|user_id| Command::RemoveMember { user_id }),
-        2 => Just(Command::Leave),
-        2 => (member(), verification()).prop_map(|(to, verification)| Command::TransferOwnership { to, verification }),
-        4 => (off(), member(), verification(), ttl())
-            .prop_map(|(offer_id, to, verification, ttl)| Command::OfferOwnership { offer_id, to, verification, ttl }),
-        1 => off().prop_map(|offer_id| Command::RevokeOwnershipOffer { offer_id }),
-        4 => (off(), verification()).prop_map(|(offer_id, verification)| Command::AcceptOwnershipOffer { offer_id, verification }),
-        1 => off().prop_map(|offer_id| Command::DeclineOwnershipOffer { offer_id }),
-        1 => Just(Command::Sweep),
-    ]
-}
-
-fn op() -> impl Strategy<Value = Op> {
-    let advance = prop_oneof![
-        3 => Just(TimeDelta::zero()),
-        1 => Just(TimeDelta::minutes(45)),
-        1 => Just(TimeDelta::days(2)),
-    ];
-    (who(), command(), advance, prop::bool::weighted(0.8)).prop_map(|(who, command, advance, aim)| Op {
-        who,
-        command,
-        advance,
-        aim,
-    })
-}
-
-/// The actor, and the command aimed at what is live now when `op.aim` says so.
-fn resolve(op: &Op, team: &Team) -> (Actor, Command) {
-    let actor = match op.who {
-        Who::User(n) => Actor::User(pool_user(n)),
-        Who::Owner => Actor::User(team.org.owner().user_id),
-        Who::OfferTarget => Actor::User(team.org.pending_offer().map_or(OUTSIDER, |offer| offer.to)),
-        Who::Invitee => {
-            let first = team.org.pending_invitations().min_by_key(|invitation| invitation.id);
-            Actor::User(first.map_or(OUTSIDER, |invitation| {
-                (1..=u128::from(USERS)).map(user).find(|u| email_of(*u) == invitation.email).unwrap_or(OUTSIDER)
-            }))
-        }
-        Who::OwnToken => Actor::Token(ORG),
-        Who::OtherToken => Actor::Token(OTHER_ORG),
-        Who::Staff => Actor::Staff,
-        Who::System => Actor::System,
-    };
-    let mut command = op.command.clone();
-    if !op.aim {
-        return (actor, command);
-    }
-    let pending_offer = team.org.pending_offer().map(|offer| offer.id);
-    match (&mut command, actor) {
-        (
-            Command::AcceptInvitation { invitation_id, email } | Command::DeclineInvitation { invitation_id, email },
-            Actor::User(user),
-        ) => {
-            *email = email_of(user);
-            if let Some(invitation) = team.org.pending_invitation(email) {
-                *invitation_id = invitation.id;
-            }
-        }
-        (
-            Command::AcceptOwnershipOffer { offer_id, .. }
-            | Command::DeclineOwnershipOffer { offer_id }
-            | Command::RevokeOwnershipOffer { offer_id },
-            _,
-        ) => *offer_id = pending_offer.unwrap_or(*offer_id),
-        _ => {}
-    }
-    (actor, command)
-}
-
 /// INV-ORG-A, B and C, and the indexes agreeing with the roster.
-fn assert_invariants(team: &Team) {
-    let org = &team.org;
+fn assert_invariants(org: &Organization) {
     let members: Vec<_> = org.members().collect();
     // INV-ORG-A: exactly one Owner, and the Owner is a member.
     let owners: Vec<_> = members.iter().filter(|(_, role)| *role == Role::Owner).collect();
@@ -269,16 +120,16 @@ proptest! {
     // Cases: PROPTEST_CASES (256 unless set), so a soak is one environment variable.
 
     #[test]
-    fn inv_org_invariants_hold_after_every_step(start_full: bool, ops in prop::collection::vec(op(), 1..60)) {
+    fn inv_org_invariants_hold_after_every_step(start_full: bool, steps in prop::collection::vec(step(), 1..60)) {
         let mut team = if start_full { Team::standard() } else { Team::new() };
         let mut rows = OrgRows::new(ORG);
         rows.project_log(&team.log);
-        assert_invariants(&team);
-        for op in ops {
-            team.now = team.now.saturating_add(op.advance);
+        assert_invariants(&team.org);
+        for step in steps {
+            team.now = team.now.saturating_add(step.advance);
             let before = team.org.clone();
             // INV-ORG-D and E are asserted inside `run`.
-            let (actor, command) = resolve(&op, &team);
+            let (actor, command) = step.resolve(ORG, Some(&team.org));
             // The read plan names every row `decide` reads: a view holding only those rows
             // decides exactly as the whole state does.
             let reads = plan(&command, actor, team.now);
@@ -297,7 +148,7 @@ proptest! {
                 advanced.advance(&team.log[team.log.len() - changes.len()..]);
                 assert_same_answers(&advanced, &team.org, &reads);
             }
-            assert_invariants(&team);
+            assert_invariants(&team.org);
             rows.assert_same_as(&team.org);
             // Snapshots: rows and their JSON load back through the checked constructor.
             prop_assert_eq!(&Organization::from_rows(team.org.to_rows()).unwrap(), &team.org);
@@ -305,11 +156,19 @@ proptest! {
             prop_assert_eq!(&serde_json::from_str::<Organization>(&snapshot).unwrap(), &team.org);
             assert_checks_follow_the_matrix(&team);
             // Commands round-trip through serde.
-            let json = serde_json::to_string(&op.command).unwrap();
-            prop_assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), op.command);
+            let json = serde_json::to_string(&step.command).unwrap();
+            prop_assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), step.command);
         }
         // Events round-trip through serde: what a service stores, it can load.
         let json = serde_json::to_string(&team.log).unwrap();
         prop_assert_eq!(serde_json::from_str::<Vec<membership::organization::Event>>(&json).unwrap(), team.log);
+    }
+
+    /// The kit's state strategy (a fresh creation, random steps folded through `execute`)
+    /// only reaches states that keep the invariants and load back from their rows.
+    #[test]
+    fn inv_org_random_states_keep_the_invariants(org in state()) {
+        assert_invariants(&org);
+        prop_assert_eq!(&Organization::from_rows(org.to_rows()).unwrap(), &org);
     }
 }

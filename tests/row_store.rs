@@ -13,7 +13,7 @@ use membership::organization::{
 use membership::rows::{Field, RowEffect, Table, Value};
 use membership::{
     Actor, Aggregate, CustomerId, Email, Error, ExternalId, InvitationId, MemberId, Name, OfferId, OrganizationId,
-    Role, StoredEvent, StreamId, Timestamp, UserId,
+    ReplayError, Role, StoredEvent, StreamId, Timestamp, UserId,
 };
 
 type Row = BTreeMap<&'static str, Value>;
@@ -196,7 +196,8 @@ impl OrgRows {
         now: Timestamp,
     ) -> Result<Vec<organization::Event>, Error> {
         let mut view = organization::Prefetched::new(self.id, self.version());
-        for read in Organization::plan(&command, actor, now) {
+        // Before its creation there are no rows to read: `decide` refuses or creates.
+        for read in Organization::plan(&command, actor, now).into_iter().filter(|_| self.version() > 0) {
             self.load(&mut view, read);
         }
         let events = <Organization as Aggregate>::decide(&view, command, actor, now)?;
@@ -278,6 +279,23 @@ impl OrgRows {
                 view.load_pending_offer(self.offers().into_iter().find(|offer| offer.status == OfferStatus::Pending));
             }
         }
+    }
+
+    /// The organization its tables hold, through the checked constructor (`None` before
+    /// its creation), as a store on tables loads it.
+    pub fn state(&self) -> Result<Option<Organization>, ReplayError> {
+        let key = [("id", Value::text(self.id))];
+        let Some(root) = self.tables.rows(Table::Organizations, &key).next() else { return Ok(None) };
+        Organization::from_rows(organization::Snapshot {
+            schema_version: organization::SNAPSHOT_SCHEMA_VERSION,
+            id: self.id,
+            version: count(root, "version"),
+            created_at: time(root, "created_at"),
+            members: self.members().iter().map(member_row).collect(),
+            invitations: self.invitations(),
+            offers: self.offers(),
+        })
+        .map(Some)
     }
 
     /// The tables hold exactly what the aggregate holds: "replaying the events rebuilds
@@ -428,6 +446,22 @@ impl CustomerRows {
             }
             R::Members => view.load_members(active.clone()),
         }
+    }
+
+    /// The customer its tables hold, through the checked constructor (`None` before its
+    /// creation), soft-deleted members as retired ids.
+    pub fn state(&self) -> Result<Option<Customer>, ReplayError> {
+        let Some(profile) = self.profile() else { return Ok(None) };
+        let (retired, active): (Vec<_>, Vec<_>) = self.members().into_iter().partition(|(_, deleted, _)| *deleted);
+        Customer::from_rows(customer::Snapshot {
+            schema_version: customer::SNAPSHOT_SCHEMA_VERSION,
+            id: self.id,
+            version: self.version(),
+            profile,
+            members: active.into_iter().map(|(member, _, _)| member).collect(),
+            retired: retired.into_iter().map(|(member, _, _)| member.id).collect(),
+        })
+        .map(Some)
     }
 
     pub fn assert_same_as(&self, customer: &Customer) {

@@ -3,36 +3,22 @@
 use membership::organization::{
     Change, Command, CreateOrganization, DEFAULT_TTL, Event, Organization, VerificationStatus,
 };
+use membership::testing::pool;
 use membership::{Actor, Email, Error, InvitationId, OfferId, OrganizationId, Role, Timestamp, Ttl, UserId};
-use uuid::Uuid;
 
-pub const ORG: OrganizationId = OrganizationId::new(Uuid::from_u128(0xA));
-pub const OTHER_ORG: OrganizationId = OrganizationId::new(Uuid::from_u128(0xB));
+// The scenarios number their ids as the conformance kit's pool does, so a property test's
+// `Team` and the kit's strategies name the same users, invitations and offers.
+pub use membership::testing::pool::{OUTSIDER, email_of, invitation, offer, user};
+
+pub const ORG: OrganizationId = pool::organization(0);
+pub const OTHER_ORG: OrganizationId = pool::organization(1);
 pub const OWNER: UserId = user(1);
 pub const ADMIN: UserId = user(2);
 pub const FINANCE: UserId = user(3);
 pub const MEMBER: UserId = user(4);
-pub const OUTSIDER: UserId = user(9);
-
-pub const fn user(n: u128) -> UserId {
-    UserId::new(Uuid::from_u128(0x100 + n))
-}
-
-pub const fn invitation(n: u128) -> InvitationId {
-    InvitationId::new(Uuid::from_u128(0x200 + n))
-}
-
-pub const fn offer(n: u128) -> OfferId {
-    OfferId::new(Uuid::from_u128(0x300 + n))
-}
 
 pub fn email(text: &str) -> Email {
     Email::parse(text).unwrap()
-}
-
-/// The email a numbered user signs in with.
-pub fn email_of(user: UserId) -> Email {
-    email(&format!("u{}@example.com", user.as_uuid().as_u128() - 0x100))
 }
 
 /// Minutes after the start of every scenario.
