@@ -45,7 +45,8 @@ impl Email {
     ///
     /// Accepted: a dotted domain (`a@b.example`, not `a@localhost`), at most 64 characters
     /// before the `@` and 254 in all. Refused: display names (`Jane <j@x.com>`) and
-    /// domain literals (`j@[10.0.0.1]`), which no sign-up form produces.
+    /// domain literals (`j@[10.0.0.1]`), which no sign-up form produces, and any control
+    /// character (docs/rules.md#values).
     ///
     /// # Errors
     ///
@@ -55,6 +56,9 @@ impl Email {
         if text.len() > MAX_LEN {
             return Err(Error::invalid("email", "is longer than 254 characters"));
         }
+        // The address syntax still lets a tab through inside quotes, and C1 controls
+        // (U+0080–U+009F) anywhere; no stored text may hold one (docs/rules.md#values).
+        crate::text::refuse_control_characters("email", text)?;
         let options = Options::default().with_required_tld().without_display_text().without_domain_literal();
         EmailAddress::parse_with_options(text, options)
             .map_err(|reason| Error::invalid("email", reason.to_string().trim_end_matches('.').to_lowercase()))?;
@@ -203,6 +207,21 @@ mod tests {
         case("Jane <jane@example.com>", Err("email"));
         case("jane@[10.0.0.1]", Err("email"));
         case("", Err("email"));
+    }
+
+    #[test]
+    fn spec_2_1_emails_refuse_every_control_character() {
+        // The address syntax alone lets a quoted tab and C1 controls through.
+        for c in ('\u{0}'..='\u{1f}').chain('\u{7f}'..='\u{9f}') {
+            for text in [format!("a{c}b@example.com"), format!("\"a{c}b\"@example.com"), format!("ab@exa{c}mple.com")] {
+                let err = Email::parse(&text).unwrap_err();
+                assert!(matches!(err, Error::InvalidInput { field: "email", .. }), "input {text:?}: {err:?}");
+            }
+        }
+        case("\"a\tb\"@example.com", Err("contains the control character U+0009"));
+        case("j\u{85}@example.com", Err("contains the control character U+0085"));
+        case("jane@ex\u{9f}ample.com", Err("contains the control character U+009F"));
+        case("\tjane@example.com\r\n", Ok("jane@example.com"));
     }
 
     #[test]

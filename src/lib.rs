@@ -31,6 +31,6 @@ pub use permission::{Permission, PermissionSet};
 pub use replay::{ReplayError, ReplayProblem};
 pub use role::{AssignableRole, Role};
 pub use stream::{EVENT_SCHEMA_VERSION, StreamId, version_from_i64, version_to_i64};
-pub use text::{ExternalId, Name};
+pub use text::{ExternalId, Name, refuse_control_characters};
 pub use time::{Timestamp, Ttl};
 pub use view::{Lookup, NotLoaded};

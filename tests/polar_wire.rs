@@ -10,7 +10,7 @@ use membership::wire::{
     OrganizationMember, Paging, PolarErrorBody, PortalMember, PortalMemberCreateBody, PortalMemberUpdateBody, RoleBody,
     Sorting, Webhook,
 };
-use membership::{Error, MemberId, Permission, Role};
+use membership::{Error, InvitationId, MemberId, Permission, Role};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -280,6 +280,35 @@ fn cus_1_a_json_value_of_the_wrong_type_is_a_422_naming_its_field() {
     }
     let update: MemberUpdateBody = serde_json::from_value(json!({"role": 5})).unwrap();
     assert_eq!(update.into_update().unwrap_err().field(), Some("role"));
+}
+
+#[test]
+fn spec_2_1_every_body_refuses_a_control_character_naming_its_field() {
+    let member_id = MemberId::new(Uuid::from_u128(7));
+    let customer = "f28fd84a-e271-40be-a581-b4035f809abc";
+    let check = |error: Error, field: &str| {
+        assert_eq!((error.code(), error.field(), error.polar_status().as_u16()), ("invalid_input", Some(field), 422));
+        let json = serde_json::to_value(error.polar_body()).unwrap();
+        assert_eq!(json["detail"][0]["loc"], json!(["body", field]), "{json}");
+    };
+    for (key, text) in [("name", "Ann\u{0}"), ("external_id", "usr\u{0}1"), ("email", "a\u{85}@example.com")] {
+        let mut body = json!({"customer_id": customer, "email": "a@example.com"});
+        body[key] = json!(text);
+        let create: MemberCreateBody = serde_json::from_value(body.clone()).unwrap();
+        check(create.into_command(member_id).unwrap_err(), key);
+        let create: MemberCreateFromCustomerBody = serde_json::from_value(body.clone()).unwrap();
+        check(create.into_command(member_id).unwrap_err(), key);
+        if key != "external_id" {
+            let portal: PortalMemberCreateBody = serde_json::from_value(body.clone()).unwrap();
+            check(portal.into_command(member_id).unwrap_err(), key);
+            let update: MemberUpdateBody = serde_json::from_value(json!({ key: text })).unwrap();
+            check(update.into_update().unwrap_err(), key);
+        }
+    }
+    let update: PortalMemberUpdateBody = serde_json::from_value(json!({"name": "A\tB"})).unwrap();
+    check(update.into_update().unwrap_err(), "name");
+    let invite: InviteBody = serde_json::from_value(json!({"email": "\"a\u{1}\"@example.com"})).unwrap();
+    check(invite.into_command(InvitationId::new(Uuid::from_u128(3)), membership::Ttl::DEFAULT).unwrap_err(), "email");
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! The text parsers: never panic, and what they accept they accept again as written.
+//! The text parsers: never panic, what they accept they accept again as written, and
+//! nothing they accept holds a control character (docs/rules.md#values: both stores keep it alike).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -7,6 +8,13 @@ use membership::{Email, ExternalId, Name, Role, Timestamp, UserId};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
+    // Whitespace at the ends is trimmed; a control character left inside is refused.
+    if text.trim().chars().any(char::is_control) {
+        assert!(Name::parse(text).is_err() && ExternalId::parse(text).is_err(), "accepted {text:?}");
+    }
+    if text.trim_ascii().chars().any(char::is_control) {
+        assert!(Email::parse(text).is_err(), "accepted {text:?}");
+    }
     if let Ok(email) = Email::parse(text) {
         assert_eq!(Email::parse(email.as_str()).as_ref(), Ok(&email));
         assert!(email.same_text(&Email::parse(email.as_str()).expect("accepted once")));

@@ -9,7 +9,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use membership::customer::{self, Change, CustomerActor, CustomerView, Member, MemberRole, Merchant};
 use membership::wire::{ListResource, MemberCreateBody, MemberCreateFromCustomerBody, MemberUpdateBody};
-use membership::{Actor, CustomerId, Error, ExternalId, Location, MemberId, NotLoaded, OrganizationId, Permission};
+use membership::{
+    Actor, CustomerId, Error, ExternalId, Location, MemberId, NotLoaded, OrganizationId, Permission,
+    refuse_control_characters,
+};
 use membership_sqlx::MemberFilter;
 
 use crate::auth::{Principal, Scope};
@@ -151,7 +154,12 @@ async fn list(
         Some(Ok(customer_id)) => filter = filter.customer(customer_id),
         Some(Err(_)) => return nobody(),
     }
-    match ExternalId::parse(query.first("external_customer_id").unwrap_or_default()) {
+    let external_customer_id = query.first("external_customer_id").unwrap_or_default();
+    // A control character can be in no stored external id: it is refused
+    // (docs/rules.md#values) rather than let it match nothing, and PostgreSQL could not even
+    // compare a NUL.
+    refuse_control_characters("external_customer_id", external_customer_id).map_err(at_query)?;
+    match ExternalId::parse(external_customer_id) {
         Ok(None) => {}
         Ok(Some(external_id)) => {
             match state.store.customers_by_external_id(organization_id, &external_id).await?.as_slice() {
@@ -218,8 +226,17 @@ async fn delete(State(state): State<AppState>, principal: Principal, path: PathP
 
 /// The external id in path segment `name`: `None` for text that cannot be one (empty or too
 /// long), which names nothing. Polar's OpenAPI types these segments as plain strings.
+///
+/// # Errors
+///
+/// `invalid_input` at `["path", name]` for a control character anywhere in the segment
+/// (docs/rules.md#values): no stored text holds one, and PostgreSQL could not even compare
+/// a NUL.
 fn external_id_in(path: &PathParams, name: &'static str) -> Result<Option<ExternalId>, ApiError> {
-    path.parse(name, |text| Ok(ExternalId::parse(text).ok().flatten()))
+    path.parse(name, |text| {
+        refuse_control_characters(name, text)?;
+        Ok(ExternalId::parse(text).ok().flatten())
+    })
 }
 
 /// The customer of `organization_id` with the path's `external_id`.
@@ -245,8 +262,9 @@ async fn external_member(
     actor: CustomerActor,
     path: &PathParams,
 ) -> Result<(CustomerId, Member), ApiError> {
-    let customer_id = external_customer(state, organization_id, path).await?;
+    // Both segments are read before either is looked up, so a bad one is refused first.
     let member_external_id = external_id_in(path, "member_external_id")?;
+    let customer_id = external_customer(state, organization_id, path).await?;
     state.store.check_customer_read(customer_id, actor).await?;
     let member = match member_external_id {
         Some(external_id) => state.store.member_by_external_id(customer_id, &external_id).await?,

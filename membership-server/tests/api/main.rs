@@ -17,6 +17,7 @@ mod errors;
 mod invite_answers;
 mod merchant;
 mod portal;
+mod stored_text;
 mod support;
 mod team;
 mod webhooks;
