@@ -12,7 +12,8 @@ use std::sync::LazyLock;
 
 use crate::error::{StoreError, corrupt};
 use crate::sql::{self, RootRead, folded, parsed, select, time, time_opt};
-use crate::store::{Store, Stored};
+use crate::store::Store;
+use crate::transaction::Stored;
 
 const T: &str = "members";
 

@@ -42,4 +42,5 @@ pub use outbox::Delivery;
 pub use service::MemberFilter;
 pub use sql::Backend;
 pub use sql::RootRead;
-pub use store::{Outcome, Store, Stored};
+pub use store::Store;
+pub use transaction::{Outcome, Stored};

@@ -13,7 +13,8 @@ use std::sync::LazyLock;
 
 use crate::error::StoreError;
 use crate::sql::{self, RootRead, folded, parsed, parsed_opt, select, time};
-use crate::store::{Store, Stored};
+use crate::store::Store;
+use crate::transaction::Stored;
 
 impl Stored for Organization {
     async fn open(

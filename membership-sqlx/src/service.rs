@@ -49,7 +49,8 @@ impl MemberFilter {
 
 /// A query over the active members of an organization's live customers (`$1`): `ONE`
 /// customer's (`$2`), so its index (`members_newest`) serves the order and the page, or
-/// `ALL` of them; filtered by role (the next parameter) when that is not null.
+/// `ALL` of them, through the members' own tenant key (`members_organization_newest`);
+/// filtered by role (the next parameter) when that is not null.
 macro_rules! organization_members {
     (PAGE, $scope:tt, $tail:literal) => {
         organization_members!(
@@ -71,7 +72,7 @@ macro_rules! organization_members {
         concat!(
             $head,
             " FROM members m JOIN customers c ON c.id = m.customer_id \
-             WHERE c.organization_id = $1 AND c.deleted = 0 AND m.deleted = 0 \
+             WHERE m.organization_id = $1 AND c.deleted = 0 AND m.deleted = 0 \
              AND (CAST($2 AS TEXT) IS NULL OR m.role = $2) ",
             $tail
         )
@@ -192,12 +193,28 @@ impl Store {
             .bind(role.clone())
         };
         let mut conn = self.pool.acquire().await?;
-        let count = match customer {
-            Some(_) => organization_members!("SELECT COUNT(*) AS n", ONE, ""),
-            None => organization_members!("SELECT COUNT(*) AS n", ALL, ""),
+        let total = match (&customer, &role) {
+            // One customer, any role: its row counts its active members.
+            (Some(customer), None) => {
+                let row = sqlx::query(
+                    "SELECT member_count AS n FROM customers WHERE id = $1 AND organization_id = $2 AND deleted = 0",
+                )
+                .bind(customer.clone())
+                .bind(id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+                row.map(|row| sql::int(&row, "customers", "n")).transpose()?.unwrap_or(0)
+            }
+            (Some(_), Some(_)) => {
+                let row = query(organization_members!("SELECT COUNT(*) AS n", ONE, "")).fetch_one(&mut *conn).await?;
+                sql::int(&row, "members", "n")?
+            }
+            (None, _) => {
+                let row = query(organization_members!("SELECT COUNT(*) AS n", ALL, "")).fetch_one(&mut *conn).await?;
+                sql::int(&row, "members", "n")?
+            }
         };
-        let total = query(count).fetch_one(&mut *conn).await?;
-        let total = u64::try_from(sql::int(&total, "members", "n")?).unwrap_or(0);
+        let total = u64::try_from(total).unwrap_or(0);
         let sql = match (customer.is_some(), paging.sorting) {
             (true, Sorting::NewestFirst) => {
                 organization_members!(PAGE, ONE, "ORDER BY m.created_at DESC, m.id LIMIT $4 OFFSET $5")

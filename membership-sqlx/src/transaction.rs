@@ -3,13 +3,161 @@
 //! webhooks. Each aggregate brings only what differs ([`Stored`]): how its root row opens a
 //! view and how one read of its plan loads.
 
-use membership::{StoredEvent, StreamId, Timestamp};
+use std::future::Future;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use membership::wire::Webhook;
+use membership::{Aggregate, Error, StoredEvent, StreamId, Timestamp};
+use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
 use crate::sql::{Backend, RootRead, to_i64};
-use crate::store::{Outcome, Stored, expect, stale};
+use crate::store::Store;
 use crate::{journal, outbox, project};
+
+/// How many times a command is tried when the database reports a conflict.
+const ATTEMPTS: u32 = 12;
+
+impl Store {
+    /// Runs `command` by `actor` at `now` on aggregate `id` in one transaction: the events
+    /// that happened (none for a no-op), committed with the state tables and the outbox,
+    /// and the view they were decided on ([`Outcome`]).
+    ///
+    /// Creation is a command like the others (`organization::Command::Create`,
+    /// `customer::Command::Create`), on a stream that does not exist yet. The command runs
+    /// in a task of its own: if the caller's future is dropped, it still finishes (committed
+    /// or rolled back), so it is applied at most once and leaves no connection mid-way.
+    ///
+    /// # Errors
+    ///
+    /// A domain error when a rule refuses the command (nothing is written); `stale_write`
+    /// when other writers kept winning through every retry; `corrupt_row` for a stored row
+    /// the crate cannot read; a database error otherwise.
+    pub async fn execute<A: Stored>(
+        &self,
+        id: A::Id,
+        command: A::Command,
+        actor: A::Actor,
+        now: Timestamp,
+    ) -> Result<Outcome<A>, StoreError> {
+        self.detached::<A>(None, id, command, actor, now).await
+    }
+
+    /// [`execute`](Store::execute), only if the stream is still at `expected_version` (0:
+    /// it must not exist yet): what an HTTP `If-Match` asks for.
+    ///
+    /// # Errors
+    ///
+    /// `stale_write` at once when the stream has moved on; otherwise as
+    /// [`execute`](Store::execute).
+    pub async fn execute_at<A: Stored>(
+        &self,
+        id: A::Id,
+        expected_version: u64,
+        command: A::Command,
+        actor: A::Actor,
+        now: Timestamp,
+    ) -> Result<Outcome<A>, StoreError> {
+        self.detached::<A>(Some(expected_version), id, command, actor, now).await
+    }
+
+    /// Runs the command in a task of its own: a caller that goes away (a timeout, a closed
+    /// request) cannot cut a transaction off midway, which would hand a connection with a
+    /// half-begun transaction back to the pool. The command still finishes, committed or
+    /// rolled back, so it is applied at most once.
+    async fn detached<A: Stored>(
+        &self,
+        expected: Option<u64>,
+        id: A::Id,
+        command: A::Command,
+        actor: A::Actor,
+        now: Timestamp,
+    ) -> Result<Outcome<A>, StoreError> {
+        let store = self.clone();
+        let task = tokio::spawn(async move { store.run::<A>(expected, id, command, actor, now).await });
+        task.await.unwrap_or(Err(StoreError::Database(sqlx::Error::WorkerCrashed)))
+    }
+
+    async fn run<A: Stored>(
+        &self,
+        expected: Option<u64>,
+        id: A::Id,
+        command: A::Command,
+        actor: A::Actor,
+        now: Timestamp,
+    ) -> Result<Outcome<A>, StoreError> {
+        let mut attempt = 0;
+        loop {
+            match self.attempt::<A>(expected, id, command.clone(), actor, now).await {
+                // The caller's own expectation failed: retrying cannot help.
+                Err(error @ StoreError::Domain(Error::StaleWrite { .. })) if expected.is_some() => return Err(error),
+                Err(error) if attempt + 1 < ATTEMPTS && retryable(&error) => {
+                    attempt += 1;
+                    self.retries.fetch_add(1, Ordering::Relaxed);
+                    backoff(attempt).await;
+                }
+                // Conflicts outlasted every retry: a stale write (version 0 when the database,
+                // not the version check, reported the conflict).
+                Err(error @ StoreError::Domain(Error::StaleWrite { .. })) => return Err(error),
+                Err(error) if retryable(&error) => return Err(stale(id.into(), 0)),
+                result => return result,
+            }
+        }
+    }
+
+    async fn attempt<A: Stored>(
+        &self,
+        expected: Option<u64>,
+        id: A::Id,
+        command: A::Command,
+        actor: A::Actor,
+        now: Timestamp,
+    ) -> Result<Outcome<A>, StoreError> {
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        match write::<A>(&mut tx, self.backend, expected, id, command, actor, now).await {
+            Ok(outcome) if outcome.events.is_empty() => {
+                tx.rollback().await?;
+                Ok(outcome)
+            }
+            Ok(outcome) => {
+                tx.commit().await?;
+                Ok(outcome)
+            }
+            Err(error) => {
+                // The error is what matters; a failed rollback closes the connection.
+                let _ = tx.rollback().await;
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Whether running the whole command again may succeed: a serialization failure or a
+/// deadlock (PostgreSQL `40001`, `40P01`), SQLite's busy errors (`5`, `517`), a unique
+/// violation (another writer created the same stream or row first: deciding again on the
+/// fresh state gives the right answer), or a stale version.
+fn retryable(error: &StoreError) -> bool {
+    match error {
+        StoreError::Domain(Error::StaleWrite { .. }) | StoreError::Database(sqlx::Error::PoolTimedOut) => true,
+        StoreError::Database(sqlx::Error::Database(error)) => {
+            matches!(error.code().as_deref(), Some("40001" | "40P01" | "5" | "517" | "6" | "262"))
+                || error.kind() == sqlx::error::ErrorKind::UniqueViolation
+        }
+        _ => false,
+    }
+}
+
+/// Exponential backoff with full jitter: up to 2, 4, 8 … ms, capped at 256 ms.
+async fn backoff(attempt: u32) {
+    let ceiling = 1u64 << attempt.min(8);
+    let wait = fastrand::u64(1..=ceiling);
+    tokio::time::sleep(Duration::from_millis(wait)).await;
+}
 
 /// Runs one attempt of `command` on `conn`, inside the caller's transaction.
 pub(crate) async fn write<A: Stored>(
@@ -52,4 +200,79 @@ pub(crate) async fn write<A: Stored>(
     }
     outbox::enqueue(conn, tenant, stream, last.version(), &A::webhooks(&events), now).await?;
     Ok(Outcome { events, view })
+}
+
+/// What differs between the stored aggregates: how the root row opens a view, how one read
+/// of the plan loads, and which webhooks the events make. The one transaction
+/// ([`Store::execute`]) does the rest. Implemented for the two aggregates, sealed.
+pub trait Stored:
+    Aggregate<
+        Id: Send + 'static,
+        Command: Clone + Send + 'static,
+        Actor: Send + 'static,
+        Event: Serialize + Send + Sync + 'static,
+        Read: Send,
+        Prefetched: Send + 'static,
+    > + sealed::Sealed
+    + 'static
+{
+    /// Reads the root row (locked when `read` says so) and starts the view the plan's
+    /// reads fill: the stream's version, `None` when it does not exist yet.
+    #[doc(hidden)]
+    fn open(
+        conn: &mut AnyConnection,
+        read: RootRead,
+        id: Self::Id,
+    ) -> impl Future<Output = Result<(Option<u64>, Self::Prefetched), StoreError>> + Send;
+
+    /// Answers one read of the plan with one indexed query.
+    #[doc(hidden)]
+    fn load(
+        conn: &mut AnyConnection,
+        id: Self::Id,
+        view: &mut Self::Prefetched,
+        read: Self::Read,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The Polar webhooks one decision's events make (none for a team's events).
+    #[doc(hidden)]
+    fn webhooks(events: &[Self::Event]) -> Vec<Webhook>;
+}
+
+/// What a command did, from its own transaction: the events it committed (none for a
+/// no-op) and the view it was decided on, read inside that transaction. Answer from these,
+/// never from a read afterwards, which a concurrent command may already have moved on
+/// (for an organization, [`Prefetched::advance`](membership::organization::Prefetched::advance)
+/// moves the view on by the events; a customer's events carry the records they leave).
+pub struct Outcome<A: Aggregate> {
+    /// The events, in order.
+    pub events: Vec<A::Event>,
+    /// The rows the command was decided on.
+    pub view: A::Prefetched,
+}
+
+impl<A: Aggregate<Event: std::fmt::Debug, Prefetched: std::fmt::Debug>> std::fmt::Debug for Outcome<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outcome").field("events", &self.events).field("view", &self.view).finish()
+    }
+}
+
+pub(crate) mod sealed {
+    /// Only this crate's aggregates are stored.
+    pub trait Sealed {}
+    impl Sealed for membership::organization::Organization {}
+    impl Sealed for membership::customer::Customer {}
+}
+
+/// Refuses a decision when the caller expected another version than the stream's.
+pub(crate) fn expect(stream: StreamId, expected: Option<u64>, version: u64) -> Result<(), StoreError> {
+    match expected {
+        Some(expected) if expected != version => Err(stale(stream, expected)),
+        _ => Ok(()),
+    }
+}
+
+/// The stale-write error for `stream` at `version`.
+pub(crate) fn stale(stream: StreamId, version: u64) -> StoreError {
+    Error::StaleWrite { stream, expected_version: version }.into()
 }
