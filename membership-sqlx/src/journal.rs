@@ -3,7 +3,7 @@
 
 use membership::customer::{self, Customer};
 use membership::organization::{self, Organization};
-use membership::{CustomerId, EVENT_SCHEMA_VERSION, OrganizationId, StoredEvent, StreamId};
+use membership::{Aggregate, CustomerId, EVENT_SCHEMA_VERSION, OrganizationId, StoredEvent, StreamId};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::AnyConnection;
@@ -73,19 +73,25 @@ impl Store {
     /// `corrupt_log` for a journal that does not replay; `corrupt_row` for an event or a
     /// row that does not read; a database error.
     pub async fn verify(&self) -> Result<Verification, StoreError> {
+        let (organization, customer) = (Organization::TYPE_NAME, Customer::TYPE_NAME);
         let rows = sqlx::query(
-            "SELECT 'organization' AS aggregate, id FROM organizations \
-             UNION SELECT 'customer' AS aggregate, id FROM customers \
+            "SELECT CAST($1 AS TEXT) AS aggregate, id FROM organizations \
+             UNION SELECT CAST($2 AS TEXT) AS aggregate, id FROM customers \
              UNION SELECT aggregate, stream_id AS id FROM journal",
         )
+        .bind(organization)
+        .bind(customer)
         .fetch_all(&self.pool)
         .await?;
         let mut verification = Verification::default();
         for row in rows {
             let aggregate = sql::text(&row, "journal", "aggregate")?;
             let stream = match aggregate.as_str() {
-                "organization" => StreamId::Organization(sql::parsed(&row, "journal", "id", OrganizationId::parse)?),
-                _ => StreamId::Customer(sql::parsed(&row, "journal", "id", CustomerId::parse)?),
+                name if name == organization => {
+                    StreamId::Organization(sql::parsed(&row, "journal", "id", OrganizationId::parse)?)
+                }
+                name if name == customer => StreamId::Customer(sql::parsed(&row, "journal", "id", CustomerId::parse)?),
+                other => return Err(corrupt("journal", other, "is no aggregate this store keeps")),
             };
             // One snapshot per stream: a commit landing between two reads cannot pass for
             // a difference.

@@ -133,6 +133,23 @@ async fn store_a_stale_expected_version_is_refused_at_once() {
     assert_consistent(&store).await;
 }
 
+#[tokio::test]
+async fn store_a_journal_entry_of_an_unknown_aggregate_is_a_typed_error_not_a_customer() {
+    let store = fresh_store().await;
+    team(&store, org(1), 1, Role::Member).await;
+    sqlx::query(
+        "INSERT INTO journal (organization_id, aggregate, stream_id, version, event_type, schema_version, at, body) \
+         VALUES ($1, 'team', $1, 1, 'team.created', 2, 0, '{}')",
+    )
+    .bind(org(1).to_string())
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let error = store.verify().await.unwrap_err();
+    assert_eq!(error.code(), "corrupt_row", "{error}");
+    assert!(error.to_string().contains("team"), "{error}");
+}
+
 #[cfg(feature = "postgres")]
 #[tokio::test]
 async fn store_a_serialization_failure_at_commit_is_retried_and_applied_once() {
