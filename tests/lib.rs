@@ -9,6 +9,7 @@
 
 mod allocations;
 mod conformance;
+mod customer_equality;
 mod customer_kit;
 mod customer_properties;
 mod customer_rules;
