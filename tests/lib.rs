@@ -9,11 +9,15 @@
 
 mod allocations;
 mod conformance;
+mod customer_equality;
 mod customer_kit;
 mod customer_properties;
 mod customer_rules;
+mod organization_equality;
 mod organization_properties;
+mod organization_replay;
 mod organization_rules;
+mod organization_tenancy;
 mod polar_wire;
 mod readme;
 mod row_store;

@@ -532,9 +532,11 @@ impl Organization {
     /// The user whose membership has this folded email: one probe of the index, checked
     /// against the email held in the member's seat.
     fn user_with_email(&self, email: &Email) -> Option<UserId> {
-        let email_hash = self.hasher.hash_one(email);
-        let (_, user) = self.by_email.find(email_hash, |(hash, user)| {
-            *hash == email_hash && self.member(*user).is_some_and(|(member, _)| member.email == *email)
+        // The stored email decides: comparing the stored hash first as well would only skip
+        // a seat lookup on a tag collision, and would make a mutant that trusts the hash alone
+        // indistinguishable from this without a 64-bit collision of a seeded hash.
+        let (_, user) = self.by_email.find(self.hasher.hash_one(email), |(_, user)| {
+            self.member(*user).is_some_and(|(member, _)| member.email == *email)
         })?;
         Some(*user)
     }
