@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use crate::error::{StoreError, corrupt};
 use crate::sql::{self, RootRead, folded, parsed, select, time, time_opt};
 use crate::store::Store;
-use crate::transaction::Stored;
+use crate::stored::Stored;
 
 const T: &str = "members";
 

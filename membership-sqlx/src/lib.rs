@@ -34,6 +34,7 @@ mod project;
 mod service;
 mod sql;
 mod store;
+mod stored;
 mod transaction;
 
 pub use error::StoreError;
@@ -43,4 +44,4 @@ pub use service::MemberFilter;
 pub use sql::Backend;
 pub use sql::RootRead;
 pub use store::Store;
-pub use transaction::{Outcome, Stored};
+pub use stored::{Outcome, Stored};

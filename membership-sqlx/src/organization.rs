@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use crate::error::StoreError;
 use crate::sql::{self, RootRead, folded, parsed, parsed_opt, select, time};
 use crate::store::Store;
-use crate::transaction::Stored;
+use crate::stored::Stored;
 
 impl Stored for Organization {
     async fn open(
