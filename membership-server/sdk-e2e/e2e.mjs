@@ -42,7 +42,9 @@ const serverPort = await (async () => {
 })();
 
 const dir = mkdtempSync(join(tmpdir(), "membership-sdk-e2e-"));
-const databaseUrl = `sqlite://${join(dir, "e2e.db")}`;
+// SQLite by default; `MEMBERSHIP_E2E_DATABASE_URL` runs the same flow on another database
+// (CI: a throwaway PostgreSQL).
+const databaseUrl = process.env.MEMBERSHIP_E2E_DATABASE_URL ?? `sqlite://${join(dir, "e2e.db")}`;
 const setup = JSON.parse(
   execFileSync(bin, [
     "--database-url", databaseUrl, "setup", "--json", "--individual-customer",
