@@ -49,7 +49,9 @@ impl MemberFilter {
 
 /// A query over the active members of an organization's live customers (`$1`): `ONE`
 /// customer's (`$2`), so its index (`members_newest`) serves the order and the page, or
-/// `ALL` of them; filtered by role (the next parameter) when that is not null.
+/// `ALL` of them, keyed by the members' own tenant so `members_organization_newest` serves
+/// the order and a page stops after its rows instead of sorting every member; filtered by
+/// role (the next parameter) when that is not null.
 macro_rules! organization_members {
     (PAGE, $scope:tt, $tail:literal) => {
         organization_members!(
@@ -71,8 +73,20 @@ macro_rules! organization_members {
         concat!(
             $head,
             " FROM members m JOIN customers c ON c.id = m.customer_id \
-             WHERE c.organization_id = $1 AND c.deleted = 0 AND m.deleted = 0 \
+             WHERE m.organization_id = $1 AND c.organization_id = $1 AND c.deleted = 0 AND m.deleted = 0 \
              AND (CAST($2 AS TEXT) IS NULL OR m.role = $2) ",
+            $tail
+        )
+    };
+}
+
+/// The active members of organization `$1`'s live customers, from the customer rows'
+/// `member_count` (cast, as PostgreSQL's `SUM` of a `BIGINT` is a `NUMERIC`).
+macro_rules! counted {
+    ($tail:literal) => {
+        concat!(
+            "SELECT CAST(COALESCE(SUM(c.member_count), 0) AS BIGINT) AS n FROM customers c \
+             WHERE c.organization_id = $1 AND c.deleted = 0",
             $tail
         )
     };
@@ -192,11 +206,17 @@ impl Store {
             .bind(role.clone())
         };
         let mut conn = self.pool.acquire().await?;
-        let count = match customer {
-            Some(_) => organization_members!("SELECT COUNT(*) AS n", ONE, ""),
-            None => organization_members!("SELECT COUNT(*) AS n", ALL, ""),
+        // Without a role filter the total is the live customers' own counts, one row each
+        // whatever their members number; a role filter counts its members.
+        let count = match (&customer, &role) {
+            (Some(customer), None) => {
+                sqlx::query(counted!(" AND c.id = $2")).bind(id.to_string()).bind(customer.clone())
+            }
+            (None, None) => sqlx::query(counted!("")).bind(id.to_string()),
+            (Some(_), Some(_)) => query(organization_members!("SELECT COUNT(*) AS n", ONE, "")),
+            (None, Some(_)) => query(organization_members!("SELECT COUNT(*) AS n", ALL, "")),
         };
-        let total = query(count).fetch_one(&mut *conn).await?;
+        let total = count.fetch_one(&mut *conn).await?;
         let total = u64::try_from(sql::int(&total, "members", "n")?).unwrap_or(0);
         let sql = match (customer.is_some(), paging.sorting) {
             (true, Sorting::NewestFirst) => {
