@@ -75,9 +75,10 @@ async fn setup(size: u64) -> Store {
         .await
         .unwrap();
         sqlx::query(
-            "INSERT INTO members (customer_id, id, created_at, modified_at, email, email_folded, name, external_id, \
-             role, deleted, ord) VALUES ($1, $2, 0, NULL, $3, $3, NULL, NULL, 'member', 0, $4)",
+            "INSERT INTO members (organization_id, customer_id, id, created_at, modified_at, email, email_folded, name, \
+             external_id, role, deleted, ord) VALUES ($1, $2, $3, 0, NULL, $4, $4, NULL, NULL, 'member', 0, $5)",
         )
+        .bind(ORG.to_string())
         .bind(CUSTOMER.to_string())
         .bind(member(n).to_string())
         .bind(format!("m{n}@bulk.example"))
@@ -86,6 +87,12 @@ async fn setup(size: u64) -> Store {
         .await
         .unwrap();
     }
+    // The customer row counts its active members, as the store keeps it.
+    sqlx::query("UPDATE customers SET member_count = (SELECT COUNT(*) FROM members WHERE customer_id = $1 AND deleted = 0) WHERE id = $1")
+        .bind(CUSTOMER.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     store
 }
@@ -104,8 +111,8 @@ async fn floor_change_role(store: &Store, version: i64, role: Role) {
         .await
         .unwrap();
     sqlx::query(
-        "INSERT INTO journal (aggregate, stream_id, version, event_type, schema_version, at, body) \
-         VALUES ('floor', $1, $2, 'organization.member_role_changed', 2, 0, $3)",
+        "INSERT INTO journal (organization_id, aggregate, stream_id, version, event_type, schema_version, at, body) \
+         VALUES ($1, 'floor', $1, $2, 'organization.member_role_changed', 2, 0, $3)",
     )
     .bind(ORG.to_string())
     .bind(version)
@@ -140,22 +147,33 @@ async fn floor_rename(store: &Store, version: i64, name: &str) {
     let body =
         format!(r#"{{"type":"customer.member_updated","member":{{"name":"{name}","email":"m2@acme.example"}}}}"#);
     sqlx::query(
-        "INSERT INTO journal (aggregate, stream_id, version, event_type, schema_version, at, body) \
-         VALUES ('floor', $1, $2, 'customer.member_updated', 2, 0, $3)",
+        "INSERT INTO journal (organization_id, aggregate, stream_id, version, event_type, schema_version, at, body) \
+         VALUES ($1, 'floor', $2, $3, 'customer.member_updated', 2, 0, $4)",
     )
+    .bind(ORG.to_string())
     .bind(CUSTOMER.to_string())
     .bind(version)
     .bind(body.clone())
     .execute(&mut *tx)
     .await
     .unwrap();
-    sqlx::query("UPDATE members SET name = $1, modified_at = 0 WHERE customer_id = $2 AND id = $3")
-        .bind(name.to_owned())
-        .bind(CUSTOMER.to_string())
-        .bind(member(2).to_string())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    // Every field a member update can change, keyed by tenant, customer and id: the row
+    // effect the store projects.
+    sqlx::query(
+        "UPDATE members SET modified_at = $1, email = $2, email_folded = $3, name = $4, role = $5 \
+         WHERE organization_id = $6 AND customer_id = $7 AND id = $8",
+    )
+    .bind(0i64)
+    .bind("m2@acme.example")
+    .bind("m2@acme.example")
+    .bind(name.to_owned())
+    .bind("member")
+    .bind(ORG.to_string())
+    .bind(CUSTOMER.to_string())
+    .bind(member(2).to_string())
+    .execute(&mut *tx)
+    .await
+    .unwrap();
     sqlx::query(
         "INSERT INTO outbox (id, organization_id, aggregate, stream_id, version, topic, member_id, payload, attempts, \
          due_at, claimed_until, delivered_at) VALUES ($1, $2, 'floor', $3, $4, 'member.updated', $5, $6, 0, 0, NULL, NULL)",

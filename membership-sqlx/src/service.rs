@@ -49,8 +49,9 @@ impl MemberFilter {
 
 /// A query over the active members of an organization's live customers (`$1`): `ONE`
 /// customer's (`$2`), so its index (`members_newest`) serves the order and the page, or
-/// `ALL` of them, through the members' own tenant key (`members_organization_newest`);
-/// filtered by role (the next parameter) when that is not null.
+/// `ALL` of them, keyed by the members' own tenant so `members_organization_newest` serves
+/// the order and a page stops after its rows instead of sorting every member; filtered by
+/// role (the next parameter) when that is not null.
 macro_rules! organization_members {
     (PAGE, $scope:tt, $tail:literal) => {
         organization_members!(
@@ -72,8 +73,20 @@ macro_rules! organization_members {
         concat!(
             $head,
             " FROM members m JOIN customers c ON c.id = m.customer_id \
-             WHERE m.organization_id = $1 AND c.deleted = 0 AND m.deleted = 0 \
+             WHERE m.organization_id = $1 AND c.organization_id = $1 AND c.deleted = 0 AND m.deleted = 0 \
              AND (CAST($2 AS TEXT) IS NULL OR m.role = $2) ",
+            $tail
+        )
+    };
+}
+
+/// The active members of organization `$1`'s live customers, from the customer rows'
+/// `member_count` (cast, as PostgreSQL's `SUM` of a `BIGINT` is a `NUMERIC`).
+macro_rules! counted {
+    ($tail:literal) => {
+        concat!(
+            "SELECT CAST(COALESCE(SUM(c.member_count), 0) AS BIGINT) AS n FROM customers c \
+             WHERE c.organization_id = $1 AND c.deleted = 0",
             $tail
         )
     };
@@ -193,28 +206,18 @@ impl Store {
             .bind(role.clone())
         };
         let mut conn = self.pool.acquire().await?;
-        let total = match (&customer, &role) {
-            // One customer, any role: its row counts its active members.
+        // Without a role filter the total is the live customers' own counts, one row each
+        // whatever their members number; a role filter counts its members.
+        let count = match (&customer, &role) {
             (Some(customer), None) => {
-                let row = sqlx::query(
-                    "SELECT member_count AS n FROM customers WHERE id = $1 AND organization_id = $2 AND deleted = 0",
-                )
-                .bind(customer.clone())
-                .bind(id.to_string())
-                .fetch_optional(&mut *conn)
-                .await?;
-                row.map(|row| sql::int(&row, "customers", "n")).transpose()?.unwrap_or(0)
+                sqlx::query(counted!(" AND c.id = $2")).bind(id.to_string()).bind(customer.clone())
             }
-            (Some(_), Some(_)) => {
-                let row = query(organization_members!("SELECT COUNT(*) AS n", ONE, "")).fetch_one(&mut *conn).await?;
-                sql::int(&row, "members", "n")?
-            }
-            (None, _) => {
-                let row = query(organization_members!("SELECT COUNT(*) AS n", ALL, "")).fetch_one(&mut *conn).await?;
-                sql::int(&row, "members", "n")?
-            }
+            (None, None) => sqlx::query(counted!("")).bind(id.to_string()),
+            (Some(_), Some(_)) => query(organization_members!("SELECT COUNT(*) AS n", ONE, "")),
+            (None, Some(_)) => query(organization_members!("SELECT COUNT(*) AS n", ALL, "")),
         };
-        let total = u64::try_from(total).unwrap_or(0);
+        let total = count.fetch_one(&mut *conn).await?;
+        let total = u64::try_from(sql::int(&total, "members", "n")?).unwrap_or(0);
         let sql = match (customer.is_some(), paging.sorting) {
             (true, Sorting::NewestFirst) => {
                 organization_members!(PAGE, ONE, "ORDER BY m.created_at DESC, m.id LIMIT $4 OFFSET $5")

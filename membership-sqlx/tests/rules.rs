@@ -197,3 +197,35 @@ async fn store_answers_a_services_reads_with_the_crates_own_checks() {
     let page = store.organization_members_page(org(1), &mine, paging(2)).await.unwrap();
     assert_eq!((page.pagination.total_count, page.pagination.max_page, page.items.len()), (3, 2, 2));
 }
+
+#[tokio::test]
+async fn cus_5_cus_6_organization_list_total_counts_active_members_of_live_customers() {
+    use membership::wire::Paging;
+    use membership_sqlx::MemberFilter;
+
+    let store = fresh_store().await;
+    team(&store, org(1), 1, Role::Admin).await;
+    team_customer(&store, org(1), customer_id(1), 4).await;
+    team_customer(&store, org(1), customer_id(2), 2).await;
+    let paging =
+        Paging { limit: std::num::NonZeroU64::new(10).unwrap(), ..ListQuery::default().into_paging().unwrap() };
+    let total = |filter: MemberFilter| {
+        let store = &store;
+        async move { store.organization_members_page(org(1), &filter, paging).await.unwrap().pagination.total_count }
+    };
+    // Without a role filter the total comes from the customer rows' counts; it must agree
+    // with the members the page lists.
+    assert_eq!(total(MemberFilter::all()).await, 6);
+    assert_eq!(total(MemberFilter::all().customer(customer_id(1))).await, 4);
+    let delete = customer::Command::DeleteMember { member_id: member(3) };
+    store.execute::<Customer>(customer_id(1), delete, token(org(1)), at(1)).await.unwrap();
+    assert_eq!(total(MemberFilter::all()).await, 5);
+    assert_eq!(total(MemberFilter::all().customer(customer_id(1))).await, 3);
+    // A deleted customer's members leave the organization's list, counted or listed.
+    store.execute::<Customer>(customer_id(2), customer::Command::Delete, token(org(1)), at(2)).await.unwrap();
+    assert_eq!(total(MemberFilter::all()).await, 3);
+    assert_eq!(total(MemberFilter::all().customer(customer_id(2))).await, 0);
+    let page = store.organization_members_page(org(1), &MemberFilter::all(), paging).await.unwrap();
+    assert!(page.items.iter().all(|member| member.customer_id == customer_id(1)));
+    assert_eq!(page.items.len(), 3);
+}
