@@ -63,16 +63,8 @@ impl Prefetched {
                 self.set_role(*from, from_role.role());
                 self.set_role(*to, *to_role);
             }
-            Change::InvitationCreated { invitation_id, email, invited_by, expires_at } => {
-                let invitation = Invitation {
-                    id: *invitation_id,
-                    email: email.clone(),
-                    invited_by: *invited_by,
-                    created_at: at,
-                    expires_at: *expires_at,
-                    status: InvitationStatus::Pending,
-                    accepted_by: None,
-                };
+            Change::InvitationCreated { invitation_id, .. } => {
+                let Some(invitation) = Invitation::created(event) else { return };
                 for (email, pending) in &mut self.pending_by_email {
                     if *email == invitation.email {
                         *pending = Some(invitation.clone());
@@ -99,17 +91,9 @@ impl Prefetched {
             Change::InvitationExpired { invitation_id } => {
                 self.close_invitation(*invitation_id, InvitationStatus::Expired, None);
             }
-            Change::OwnershipOffered { offer_id, from, to, expires_at } => {
-                let offer = OwnershipOffer {
-                    id: *offer_id,
-                    from: *from,
-                    to: *to,
-                    created_at: at,
-                    expires_at: *expires_at,
-                    status: OfferStatus::Pending,
-                    void_reason: None,
-                };
-                self.update_offer(*offer_id, |found| *found = Some(offer));
+            Change::OwnershipOffered { offer_id, .. } => {
+                let offer = OwnershipOffer::offered(event);
+                self.update_offer(*offer_id, |found| *found = offer);
             }
             Change::OwnershipOfferAccepted { offer_id } => self.close_offer(*offer_id, OfferStatus::Accepted, None),
             Change::OwnershipOfferDeclined { offer_id } => self.close_offer(*offer_id, OfferStatus::Declined, None),

@@ -26,6 +26,23 @@ pub struct Invitation {
 }
 
 impl Invitation {
+    /// The invitation an `organization.invitation_created` event makes, pending: the one
+    /// place its record is built from the event (state and views alike).
+    pub(crate) fn created(event: &super::Event) -> Option<Invitation> {
+        match &event.change {
+            super::Change::InvitationCreated { invitation_id, email, invited_by, expires_at } => Some(Invitation {
+                id: *invitation_id,
+                email: email.clone(),
+                invited_by: *invited_by,
+                created_at: event.at,
+                expires_at: *expires_at,
+                status: InvitationStatus::Pending,
+                accepted_by: None,
+            }),
+            _ => None,
+        }
+    }
+
     /// Expired at `now` iff `now >= expires_at` (ORG-13), whatever its status.
     #[must_use]
     pub fn is_expired_at(&self, now: Timestamp) -> bool {

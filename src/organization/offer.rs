@@ -26,6 +26,23 @@ pub struct OwnershipOffer {
 }
 
 impl OwnershipOffer {
+    /// The offer an `organization.ownership_offered` event makes, pending: the one place its
+    /// record is built from the event (state and views alike).
+    pub(crate) fn offered(event: &super::Event) -> Option<OwnershipOffer> {
+        match event.change {
+            super::Change::OwnershipOffered { offer_id, from, to, expires_at } => Some(OwnershipOffer {
+                id: offer_id,
+                from,
+                to,
+                created_at: event.at,
+                expires_at,
+                status: OfferStatus::Pending,
+                void_reason: None,
+            }),
+            _ => None,
+        }
+    }
+
     /// Expired at `now` iff `now >= expires_at` (ORG-13).
     #[must_use]
     pub fn is_expired_at(&self, now: Timestamp) -> bool {

@@ -364,20 +364,9 @@ impl Organization {
         match &event.change {
             // Only `replay` starts an organization, and the precondition refuses a second.
             Change::Created { .. } => {}
-            Change::InvitationCreated { invitation_id, email, invited_by, expires_at } => {
+            Change::InvitationCreated { invitation_id, email, .. } => {
                 self.pending_by_email.insert(email.clone(), *invitation_id);
-                self.invitations.insert(
-                    *invitation_id,
-                    Invitation {
-                        id: *invitation_id,
-                        email: email.clone(),
-                        invited_by: *invited_by,
-                        created_at: event.at,
-                        expires_at: *expires_at,
-                        status: InvitationStatus::Pending,
-                        accepted_by: None,
-                    },
-                );
+                self.invitations.extend(Invitation::created(event).map(|invitation| (*invitation_id, invitation)));
             }
             Change::InvitationResent { invitation_id, expires_at } => {
                 if let Some(invitation) = self.invitations.get_mut(invitation_id) {
@@ -422,20 +411,9 @@ impl Organization {
                     self.insert_seat(Seat { membership: previous, role: *from_role });
                 }
             }
-            Change::OwnershipOffered { offer_id, from, to, expires_at } => {
+            Change::OwnershipOffered { offer_id, .. } => {
                 self.pending_offer = Some(*offer_id);
-                self.offers.insert(
-                    *offer_id,
-                    OwnershipOffer {
-                        id: *offer_id,
-                        from: *from,
-                        to: *to,
-                        created_at: event.at,
-                        expires_at: *expires_at,
-                        status: OfferStatus::Pending,
-                        void_reason: None,
-                    },
-                );
+                self.offers.extend(OwnershipOffer::offered(event).map(|offer| (*offer_id, offer)));
             }
             Change::OwnershipOfferAccepted { offer_id } => self.close_offer(*offer_id, OfferStatus::Accepted, None),
             Change::OwnershipOfferDeclined { offer_id } => self.close_offer(*offer_id, OfferStatus::Declined, None),
