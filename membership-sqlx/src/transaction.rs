@@ -6,7 +6,7 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use membership::{Error, StoredEvent, StreamId, Timestamp};
+use membership::{Error, NotLoaded, StoredEvent, StreamId, Timestamp};
 use sqlx::AnyConnection;
 
 use crate::error::StoreError;
@@ -176,8 +176,9 @@ pub(crate) async fn write<A: Stored>(
     let events = A::decide(&view, command, actor, now)?;
     let (Some(first), Some(last)) = (events.first(), events.last()) else { return Ok(Outcome { events, view }) };
     let Some(tenant) = A::tenant(&view, &events) else {
-        // Events on a stream with no row must begin with its creation, which names the tenant.
-        return Err(stale(stream, version.unwrap_or(0)));
+        // Events on a stream with no row begin with its creation, which names the tenant:
+        // anything else is a decision the crate should never make.
+        return Err(Error::ViewIncomplete { stream, missing: NotLoaded { lookup: "tenant" } }.into());
     };
     journal::append(conn, A::TYPE_NAME, tenant, &stream.as_uuid().to_string(), &events).await?;
     for event in &events {
