@@ -57,8 +57,8 @@ fn user(actor: Actor) -> Result<UserId, ApiError> {
 }
 
 /// Runs `command`: its events, and the rows it was decided on moved on by them, so every
-/// answer is what this command did (docs/rules.md#answers), never a read that a concurrent command may
-/// already have moved on.
+/// answer is what this command did (docs/rules.md#answers), never a read that a concurrent
+/// command may already have moved on.
 async fn execute(
     state: &AppState,
     organization_id: OrganizationId,
@@ -95,9 +95,9 @@ async fn list(
     Ok(Json(ListResource::new(items, total, std::num::NonZeroU64::MAX)))
 }
 
-/// ORG-4 over HTTP (docs/rules.md#answers): a new invitation is 201 with it; a pending one for the same
-/// email is 200 with it, resent; an existing member is 200 with the membership, and no
-/// invitation is sent.
+/// ORG-4 over HTTP (docs/rules.md#answers): a new invitation is 201 with it; a pending one
+/// for the same email is 200 with it, resent; an existing member is 200 with the
+/// membership, and no invitation is sent.
 async fn invite(
     State(state): State<AppState>,
     principal: Principal,
