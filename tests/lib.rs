@@ -17,6 +17,7 @@ mod organization_rules;
 mod polar_wire;
 mod readme;
 mod row_store;
+mod rows;
 mod rules_doc;
 mod seam;
 mod support;
