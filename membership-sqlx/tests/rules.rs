@@ -146,38 +146,6 @@ async fn store_reports_a_corrupt_journal_with_a_typed_error() {
     assert!(error.to_string().contains("at version 3"), "{error}");
 }
 
-/// The projection's guard: an effect on an existing row must change exactly one. Here the
-/// plan's read finds member 2 (it looks a member up by customer and id) but the update is
-/// keyed by its tenant too, which a hand edit moved: the tables and the journal have parted,
-/// and the command must be refused whole rather than journal an event no row took.
-#[tokio::test]
-async fn store_an_event_whose_row_is_gone_is_refused_as_corrupt_and_writes_nothing() {
-    let store = fresh_store().await;
-    team(&store, org(1), 1, Role::Member).await;
-    team_customer(&store, org(1), customer_id(1), 2).await;
-    sqlx::query("UPDATE members SET organization_id = $1 WHERE id = $2")
-        .bind(org(2).to_string())
-        .bind(member(2).to_string())
-        .execute(store.pool())
-        .await
-        .unwrap();
-    let journal = || async {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM journal").fetch_one(store.pool()).await.unwrap();
-        count
-    };
-    let before = journal().await;
-    let promote = customer::Command::UpdateMember {
-        member_id: member(2),
-        update: MemberUpdate { role: Some(MemberRole::BillingManager), ..MemberUpdate::default() },
-    };
-    let error = store.execute::<Customer>(customer_id(1), promote, token(org(1)), at(1)).await.unwrap_err();
-    assert_eq!((error.code(), error.kind()), ("corrupt_row", membership::ErrorKind::Internal));
-    assert!(error.to_string().contains("members") && error.to_string().contains("0 rows"), "{error}");
-    assert_eq!(journal().await, before, "a refused command journals nothing");
-    let customer = store.customer(customer_id(1)).await.unwrap().unwrap();
-    assert_eq!((customer.version(), customer.role_of(member(2))), (2, Some(MemberRole::Member)));
-}
-
 #[tokio::test]
 async fn store_answers_a_services_reads_with_the_crates_own_checks() {
     use membership::customer::{CustomerActor, Merchant};
