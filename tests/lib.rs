@@ -21,6 +21,7 @@ mod organization_tenancy;
 mod polar_wire;
 mod readme;
 mod row_store;
+mod rows;
 mod rules_doc;
 mod seam;
 mod support;

@@ -1,6 +1,7 @@
 //! Faults: a transaction that fails halfway leaves nothing behind, a dropped command is
 //! applied at most once, a serialization failure at COMMIT is retried and applied once,
-//! creation races settle on one stream, and a stale expected version is refused.
+//! creation races settle on one stream, a stale expected version is refused, and an event
+//! whose row does not take it is refused as corrupt.
 
 #![allow(
     clippy::unwrap_used,
@@ -15,6 +16,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
+use membership::customer::{self, Customer, MemberRole, MemberUpdate};
 use membership::organization::{Command, Organization};
 use membership::{Actor, Role, Ttl};
 use membership_sqlx::{Backend, Store};
@@ -41,6 +43,43 @@ async fn install_boom(store: &Store) {
     for statement in statements {
         sqlx::raw_sql(*statement).execute(store.pool()).await.unwrap();
     }
+}
+
+/// A trigger that silently skips every update of a member row: the row the plan read is
+/// there, but the event's update changes none.
+async fn install_skip_member_updates(store: &Store) {
+    let statements: &[&'static str] = match store.backend() {
+        Backend::Sqlite => &["CREATE TRIGGER skip BEFORE UPDATE ON members BEGIN SELECT RAISE(IGNORE); END"],
+        Backend::Postgres => &[
+            "CREATE FUNCTION skip() RETURNS trigger AS $$ BEGIN RETURN NULL; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER skip BEFORE UPDATE ON members FOR EACH ROW EXECUTE FUNCTION skip()",
+        ],
+    };
+    for statement in statements {
+        sqlx::raw_sql(*statement).execute(store.pool()).await.unwrap();
+    }
+}
+
+/// The projection's guard: an effect on an existing row must change exactly one. One that
+/// changes none means the tables and the journal have parted; the command is refused whole
+/// rather than journal an event no row took.
+#[tokio::test]
+async fn store_an_event_whose_row_changes_nothing_is_refused_as_corrupt_and_writes_nothing() {
+    let store = fresh_store().await;
+    team(&store, org(1), 1, Role::Member).await;
+    team_customer(&store, org(1), customer_id(1), 2).await;
+    install_skip_member_updates(&store).await;
+    let before = journal_length(&store).await;
+    let promote = customer::Command::UpdateMember {
+        member_id: member(2),
+        update: MemberUpdate { role: Some(MemberRole::BillingManager), ..MemberUpdate::default() },
+    };
+    let error = store.execute::<Customer>(customer_id(1), promote, token(org(1)), at(1)).await.unwrap_err();
+    assert_eq!((error.code(), error.kind()), ("corrupt_row", membership::ErrorKind::Internal));
+    assert!(error.to_string().contains("members") && error.to_string().contains("0 rows"), "{error}");
+    assert_eq!(journal_length(&store).await, before, "a refused command journals nothing");
+    let customer = store.customer(customer_id(1)).await.unwrap().unwrap();
+    assert_eq!((customer.version(), customer.role_of(member(2))), (2, Some(MemberRole::Member)));
 }
 
 #[tokio::test]
