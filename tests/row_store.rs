@@ -260,10 +260,10 @@ impl OrgRows {
         match read {
             R::Owner => view.load_owner(members.iter().find(|m| m.2 == Role::Owner).unwrap().0),
             R::MemberCount => view.load_member_count(members.len()),
-            R::Member(user) => view.load_member(user, members.iter().find(|m| m.0 == user).map(member_row)),
+            R::Member(user) => view.load_member_row(user, members.iter().find(|m| m.0 == user).map(member_row)),
             R::MemberByEmail(email) => {
                 let member = members.iter().find(|m| m.1 == email).map(member_row);
-                view.load_member_by_email(email, member);
+                view.load_member_row_by_email(email, member);
             }
             R::Invitation(id) => view.load_invitation(id, self.invitations().into_iter().find(|i| i.id == id)),
             R::PendingInvitation(email) => {

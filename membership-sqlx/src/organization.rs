@@ -132,7 +132,7 @@ pub(crate) async fn load(
             .bind(user.to_string())
             .fetch_optional(&mut *conn)
             .await?;
-            view.load_member(user, row.as_ref().map(member_row).transpose()?);
+            view.load_member_row(user, row.as_ref().map(member_row).transpose()?);
         }
         Read::MemberByEmail(email) => {
             let row = sqlx::query(
@@ -142,7 +142,7 @@ pub(crate) async fn load(
             .bind(folded(&email))
             .fetch_optional(&mut *conn)
             .await?;
-            view.load_member_by_email(email, row.as_ref().map(member_row).transpose()?);
+            view.load_member_row_by_email(email, row.as_ref().map(member_row).transpose()?);
         }
         Read::Invitation(invitation_id) => {
             let row = sqlx::query(select!(invitations, "organization_id = $1 AND id = $2"))

@@ -3,6 +3,7 @@
 //! member as promoted) instead of reading again after the command, when a concurrent
 //! command may already have moved the organization on (docs/rules.md#answers).
 
+use super::plan::Found;
 use super::{
     Change, Event, Invitation, InvitationStatus, MemberRow, Membership, OfferStatus, OwnershipOffer, Prefetched,
 };
@@ -109,27 +110,26 @@ impl Prefetched {
     fn seat(&mut self, user: UserId, row: Option<&MemberRow>) {
         for (loaded, member) in &mut self.members {
             if *loaded == user {
-                *member = row.cloned();
+                *member = row.cloned().map(Found::Row);
             }
         }
         for (email, member) in &mut self.by_email {
-            let was = member.as_ref().is_some_and(|member| member.membership.user_id == user);
+            let was = member.as_ref().and_then(Found::user) == Some(user);
             let is = row.is_some_and(|row| row.membership.email == *email);
             if was || is {
-                *member = row.filter(|_| is).cloned();
+                *member = row.filter(|_| is).cloned().map(Found::Row);
             }
         }
     }
 
     fn set_role(&mut self, user: UserId, role: Role) {
-        for (loaded, member) in &mut self.members {
-            if let Some(member) = member.as_mut().filter(|_| *loaded == user) {
-                member.role = role;
-            }
-        }
-        for (_, member) in &mut self.by_email {
-            if let Some(member) = member.as_mut().filter(|member| member.membership.user_id == user) {
-                member.role = role;
+        let members = self.members.iter_mut().filter(|(loaded, _)| *loaded == user).map(|(_, member)| member);
+        let by_email = self.by_email.iter_mut().map(|(_, member)| member);
+        for member in members.chain(by_email).filter_map(Option::as_mut) {
+            match member {
+                Found::Row(row) if row.membership.user_id == user => row.role = role,
+                Found::Role(held) => *held = role,
+                _ => {}
             }
         }
     }

@@ -2,7 +2,7 @@
 //! authority, then the target and the rules.
 
 use super::{
-    Change, Command, CreateOrganization, Event, Invitation, InvitationStatus, MemberRow, OfferStatus, OrganizationView,
+    Change, Command, CreateOrganization, Event, Invitation, InvitationStatus, OfferStatus, OrganizationView,
     OwnershipOffer, VerificationStatus, VoidReason,
 };
 use crate::customer::Merchant;
@@ -232,7 +232,7 @@ impl<'v, V: OrganizationView> Rows<'v, V> {
         self.got(self.0.role_of(user))
     }
 
-    fn member_with_email(&self, email: &Email) -> Result<Option<MemberRow>, Error> {
+    fn member_with_email(&self, email: &Email) -> Result<Option<UserId>, Error> {
         self.got(self.0.member_with_email(email))
     }
 

@@ -92,13 +92,54 @@ pub struct Prefetched {
     pub(super) version: u64,
     pub(super) owner: Option<UserId>,
     pub(super) member_count: Option<usize>,
-    pub(super) members: Vec<(UserId, Option<MemberRow>)>,
-    pub(super) by_email: Vec<(Email, Option<MemberRow>)>,
+    pub(super) members: Vec<(UserId, Option<Found>)>,
+    pub(super) by_email: Vec<(Email, Option<Found>)>,
     pub(super) invitations: Vec<(InvitationId, Option<Invitation>)>,
     pub(super) pending_by_email: Vec<(Email, Option<Invitation>)>,
     pub(super) expired: Option<(Timestamp, Vec<Invitation>)>,
     pub(super) offers: Vec<(OfferId, Option<OwnershipOffer>)>,
     pub(super) pending_offer: Lookup<Option<OwnershipOffer>>,
+}
+
+/// What a member lookup loaded: the whole row (what answers need), or only what `decide`
+/// needs (a role by id, a user by email), as the leaner `load_*` give.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Found {
+    /// The membership and its role.
+    Row(MemberRow),
+    /// The member's role only.
+    Role(Role),
+    /// The member's user id only.
+    User(UserId),
+}
+
+impl Found {
+    /// The member's user id, when this lookup loaded it (a lookup by id knows it already).
+    pub(super) fn user(&self) -> Option<UserId> {
+        match self {
+            Found::Row(row) => Some(row.membership.user_id),
+            Found::Role(_) => None,
+            Found::User(user) => Some(*user),
+        }
+    }
+
+    /// The role, when this lookup loaded it.
+    fn role(&self) -> Option<Role> {
+        match self {
+            Found::Row(row) => Some(row.role),
+            Found::Role(role) => Some(*role),
+            Found::User(_) => None,
+        }
+    }
+}
+
+/// The whole row a lookup loaded: `None` for "no member", not loaded when only part was.
+fn row(found: Option<&Found>, lookup: &'static str) -> Lookup<Option<MemberRow>> {
+    match found {
+        None => Ok(None),
+        Some(Found::Row(row)) => Ok(Some(row.clone())),
+        Some(_) => Err(NotLoaded { lookup }),
+    }
 }
 
 impl Prefetched {
@@ -133,10 +174,14 @@ impl Prefetched {
             match read {
                 Read::Owner => view.load_owner(source.owner_id()?),
                 Read::MemberCount => view.load_member_count(source.member_count()?),
-                Read::Member(user) => view.load_member(*user, source.member_row(*user)?),
-                Read::MemberByEmail(email) => {
-                    view.load_member_by_email(email.clone(), source.member_with_email(email)?);
-                }
+                Read::Member(user) => match source.member_row(*user) {
+                    Ok(row) => view.load_member_row(*user, row),
+                    Err(_) => view.load_member(*user, source.role_of(*user)?),
+                },
+                Read::MemberByEmail(email) => match source.member_row_with_email(email) {
+                    Ok(row) => view.load_member_row_by_email(email.clone(), row),
+                    Err(_) => view.load_member_by_email(email.clone(), source.member_with_email(email)?),
+                },
                 Read::Invitation(id) => view.load_invitation(*id, source.invitation(*id)?.cloned()),
                 Read::PendingInvitation(email) => {
                     view.load_pending_invitation(email.clone(), source.pending_invitation(email)?.cloned());
@@ -164,14 +209,29 @@ impl Prefetched {
         self.member_count = Some(count);
     }
 
-    /// [`Read::Member`]: `member` is `None` when `user` is not a member.
-    pub fn load_member(&mut self, user: UserId, member: Option<MemberRow>) {
-        self.members.push((user, member));
+    /// [`Read::Member`]: `role` is `None` when `user` is not a member. Enough to decide;
+    /// [`load_member_row`](Prefetched::load_member_row) also lets a service answer with the
+    /// membership.
+    pub fn load_member(&mut self, user: UserId, role: Option<Role>) {
+        self.members.push((user, role.map(Found::Role)));
     }
 
-    /// [`Read::MemberByEmail`]: the member with that folded email, if any, with their role.
-    pub fn load_member_by_email(&mut self, email: Email, member: Option<MemberRow>) {
-        self.by_email.push((email, member));
+    /// [`Read::Member`] with the whole row: `member` is `None` when `user` is not a member.
+    pub fn load_member_row(&mut self, user: UserId, member: Option<MemberRow>) {
+        self.members.push((user, member.map(Found::Row)));
+    }
+
+    /// [`Read::MemberByEmail`]: the member with that folded email, if any. Enough to
+    /// decide; [`load_member_row_by_email`](Prefetched::load_member_row_by_email) also lets
+    /// a service show the existing membership (ORG-4).
+    pub fn load_member_by_email(&mut self, email: Email, user: Option<UserId>) {
+        self.by_email.push((email, user.map(Found::User)));
+    }
+
+    /// [`Read::MemberByEmail`] with the whole row: the member with that folded email, if
+    /// any, with their role.
+    pub fn load_member_row_by_email(&mut self, email: Email, member: Option<MemberRow>) {
+        self.by_email.push((email, member.map(Found::Row)));
     }
 
     /// [`Read::Invitation`]: the invitation with that id, if any.
@@ -223,15 +283,22 @@ impl OrganizationView for Prefetched {
     }
 
     fn role_of(&self, user: UserId) -> Lookup<Option<Role>> {
-        answer(&self.members, &user, "member").map(|member| member.as_ref().map(|member| member.role))
+        let found = answer(&self.members, &user, "member")?;
+        found.as_ref().map_or(Ok(None), |found| found.role().map(Some).ok_or(NotLoaded { lookup: "member" }))
     }
 
     fn member_row(&self, user: UserId) -> Lookup<Option<MemberRow>> {
-        answer(&self.members, &user, "member").cloned()
+        row(answer(&self.members, &user, "member")?.as_ref(), "member_row")
     }
 
-    fn member_with_email(&self, email: &Email) -> Lookup<Option<MemberRow>> {
-        answer(&self.by_email, email, "member_by_email").cloned()
+    fn member_with_email(&self, email: &Email) -> Lookup<Option<UserId>> {
+        let found = answer(&self.by_email, email, "member_by_email")?;
+        // A lookup by email holds a row or a user id, never a bare role.
+        Ok(found.as_ref().and_then(Found::user))
+    }
+
+    fn member_row_with_email(&self, email: &Email) -> Lookup<Option<MemberRow>> {
+        row(answer(&self.by_email, email, "member_by_email")?.as_ref(), "member_row_by_email")
     }
 
     fn invitation(&self, id: InvitationId) -> Lookup<Option<&Invitation>> {

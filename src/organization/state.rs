@@ -52,12 +52,20 @@ pub trait OrganizationView {
     fn member_count(&self) -> Lookup<usize>;
     /// The role of `user`, if a member.
     fn role_of(&self, user: UserId) -> Lookup<Option<Role>>;
-    /// `user`'s membership and role, if a member: the row [`Read::Member`](super::Read::Member)
-    /// loads.
-    fn member_row(&self, user: UserId) -> Lookup<Option<MemberRow>>;
-    /// The member whose folded email equals `email`'s, if any, with their role: what ORG-4
-    /// shows instead of a new invitation.
-    fn member_with_email(&self, email: &Email) -> Lookup<Option<MemberRow>>;
+    /// `user`'s membership and role, if a member: the whole row, for answers. A view that
+    /// holds only roles answers "not loaded".
+    fn member_row(&self, user: UserId) -> Lookup<Option<MemberRow>> {
+        let _ = user;
+        Err(crate::NotLoaded { lookup: "member_row" })
+    }
+    /// The member whose folded email equals `email`'s, if any.
+    fn member_with_email(&self, email: &Email) -> Lookup<Option<UserId>>;
+    /// That member's whole row, with their role: what ORG-4 shows instead of a new
+    /// invitation. A view that holds only user ids answers "not loaded".
+    fn member_row_with_email(&self, email: &Email) -> Lookup<Option<MemberRow>> {
+        let _ = email;
+        Err(crate::NotLoaded { lookup: "member_row_by_email" })
+    }
     /// The invitation with this id, in any status.
     fn invitation(&self, id: InvitationId) -> Lookup<Option<&Invitation>>;
     /// The pending invitation for `email`'s folded form, if any (expired or not).
@@ -595,7 +603,11 @@ impl OrganizationView for Organization {
         Ok(self.member(user).map(|(membership, role)| MemberRow { membership: membership.clone(), role }))
     }
 
-    fn member_with_email(&self, email: &Email) -> Lookup<Option<MemberRow>> {
+    fn member_with_email(&self, email: &Email) -> Lookup<Option<UserId>> {
+        Ok(self.user_with_email(email))
+    }
+
+    fn member_row_with_email(&self, email: &Email) -> Lookup<Option<MemberRow>> {
         let member = self.user_with_email(email).and_then(|user| self.member(user));
         Ok(member.map(|(membership, role)| MemberRow { membership: membership.clone(), role }))
     }

@@ -120,7 +120,7 @@ async fn invite(
     if let Some(invitation) = answer(organization_id, view.pending_invitation(&email))? {
         return Ok((StatusCode::OK, Json(invitation.clone())).into_response());
     }
-    let member = answer(organization_id, view.member_with_email(&email))?;
+    let member = answer(organization_id, view.member_row_with_email(&email))?;
     let member = member.ok_or(Error::InvitationNotFound { organization_id, invitation_id })?;
     Ok((StatusCode::OK, Json(organization_member(&member))).into_response())
 }
