@@ -24,7 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let invite = Command::Invite { invitation_id, email: Email::parse("grace@example.com")?, ttl: Ttl::DEFAULT };
     store.execute::<Organization>(org, invite, Actor::User(ada), now).await?;
     let accept = Command::AcceptInvitation { invitation_id, email: Email::parse("Grace@Example.com")? };
-    for event in store.execute::<Organization>(org, accept, Actor::User(grace), now).await?.events {
+    for event in store.execute::<Organization>(org, accept, Actor::User(grace), now).await? {
         println!("{}", event.event_type());
     }
 

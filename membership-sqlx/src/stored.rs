@@ -66,6 +66,17 @@ impl<A: Aggregate<Event: std::fmt::Debug, Prefetched: std::fmt::Debug>> std::fmt
     }
 }
 
+/// The events, in order: `for event in store.execute(…).await?` reads as it did when
+/// `execute` answered the events alone.
+impl<A: Aggregate> IntoIterator for Outcome<A> {
+    type Item = A::Event;
+    type IntoIter = std::vec::IntoIter<A::Event>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.events.into_iter()
+    }
+}
+
 pub(crate) mod sealed {
     /// Only this crate's aggregates are stored.
     pub trait Sealed {}
