@@ -173,6 +173,20 @@ async fn store_a_stale_expected_version_is_refused_at_once() {
 }
 
 #[tokio::test]
+async fn store_a_customer_rows_member_count_that_drifted_from_its_members_is_corrupt_row() {
+    let store = fresh_store().await;
+    team_customer(&store, org(1), customer_id(1), 3).await;
+    sqlx::query("UPDATE customers SET member_count = member_count + 1 WHERE id = $1")
+        .bind(customer_id(1).to_string())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let error = store.customer(customer_id(1)).await.unwrap_err();
+    assert_eq!(error.code(), "corrupt_row", "{error}");
+    assert!(error.to_string().contains("member_count"), "{error}");
+}
+
+#[tokio::test]
 async fn store_a_journal_entry_of_an_unknown_aggregate_is_a_typed_error_not_a_customer() {
     let store = fresh_store().await;
     team(&store, org(1), 1, Role::Member).await;
