@@ -1,6 +1,6 @@
-//! Throughput under concurrency: 1, 4 and 16 clients running role changes, each on its own
-//! organization or all on one hot organization; commands per second, p99 latency and
-//! retries per command. Runs on SQLite, or on PostgreSQL under `pg_virtualenv` with the
+//! The write tail under concurrency: 1, 8 and 32 writers running role changes, each on its
+//! own organization or all on one hot organization; commands per second, p50 and p99
+//! latency, and retries per command. `THROUGHPUT_SECONDS` sets each case's length (3 s). Runs on SQLite, or on PostgreSQL under `pg_virtualenv` with the
 //! `postgres` feature (`membership-sqlx/bench-postgres.sh`).
 #![allow(
     clippy::unwrap_used,
@@ -64,7 +64,10 @@ async fn main() {
         }
     };
     println!("throughput/{backend}: {durability}");
-    for clients in [1u64, 4, 16] {
+    let seconds = Duration::from_secs_f64(
+        std::env::var("THROUGHPUT_SECONDS").ok().and_then(|text| text.parse().ok()).unwrap_or(3.0),
+    );
+    for clients in [1u64, 8, 32] {
         for hot in [false, true] {
             // Fresh organizations for this configuration: owner user 0, members 1..=clients.
             let base = clients * 100 + u64::from(hot) * 50;
@@ -81,7 +84,7 @@ async fn main() {
                 }
             }
             let retries_before = store.retries();
-            let deadline = Instant::now() + Duration::from_secs(3);
+            let deadline = Instant::now() + seconds;
             let tasks: Vec<_> = (1..=clients)
                 .map(|n| {
                     let store = store.clone();
@@ -107,13 +110,14 @@ async fn main() {
             }
             latencies.sort_unstable();
             let commands = latencies.len();
-            let p99 = latencies[(commands * 99 / 100).min(commands - 1)];
+            let percentile = |p: usize| latencies[(commands * p / 100).min(commands - 1)].as_secs_f64() * 1000.0;
             let retries = store.retries() - retries_before;
             println!(
-                "throughput/{backend}/{}/{clients}: {:.0} commands/s, p99 {:.2} ms, {:.3} retries per command",
+                "throughput/{backend}/{}/{clients}: {:.0} commands/s, p50 {:.2} ms, p99 {:.2} ms, {:.3} retries per command",
                 if hot { "one_hot_org" } else { "own_org_each" },
-                commands as f64 / 3.0,
-                p99.as_secs_f64() * 1000.0,
+                commands as f64 / seconds.as_secs_f64(),
+                percentile(50),
+                percentile(99),
                 retries as f64 / commands as f64,
             );
         }
