@@ -50,7 +50,7 @@ impl Location {
 }
 
 /// The HTTP status Polar's own server answers for an error (docs/rules.md#errors): 400, 401, 403, 404,
-/// 409, 422, or 500 for internal errors.
+/// 409, 422, or 500 for internal errors (and 503, which only a store answers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PolarStatus(u16);
 
@@ -69,6 +69,9 @@ impl PolarStatus {
     pub const UNPROCESSABLE_ENTITY: Self = Self(422);
     /// 500 Internal Server Error.
     pub const INTERNAL_SERVER_ERROR: Self = Self(500);
+    /// 503 Service Unavailable: never a rule's answer; a store's, when its database cannot
+    /// serve for now.
+    pub const SERVICE_UNAVAILABLE: Self = Self(503);
 
     /// The status code as a number.
     #[must_use]

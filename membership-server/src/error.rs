@@ -97,6 +97,12 @@ impl ApiError {
         let plain = |error: &str, detail: String| PolarErrorBody::Plain { error: error.to_owned(), detail };
         match self {
             ApiError::Store(StoreError::Domain(error)) => error.polar_body(),
+            ApiError::Store(StoreError::Unavailable(_)) => plain(
+                "ServiceUnavailable",
+                "The database cannot serve this request now; retry after the number of seconds in \
+                 Retry-After."
+                    .into(),
+            ),
             // The details of a database failure are for the log, not the client.
             ApiError::Store(_) | ApiError::Internal(_) => {
                 plain("InternalServerError", "The server failed; retry the request later.".into())
@@ -136,6 +142,11 @@ impl IntoResponse for ApiError {
             tracing::debug!(code = self.code(), status = status.as_u16(), "request refused");
         }
         let mut response = (status, Json(self.body())).into_response();
+        if let ApiError::Store(error) = &self
+            && let Some(wait) = error.retry_after()
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use membership::{Timestamp, Ttl};
-use membership_sqlx::Store;
+use membership_sqlx::{Clock, Store, SystemClock};
 use moka::sync::Cache;
 
 use crate::auth::Principal;
@@ -49,5 +49,5 @@ impl AppState {
 /// The time a command runs at: the server's clock (the crate itself has none).
 #[must_use]
 pub fn now() -> Timestamp {
-    Timestamp::try_from(chrono::Utc::now()).unwrap_or(Timestamp::MAX)
+    SystemClock.now()
 }

@@ -25,8 +25,11 @@
 //! # Ok(()) }
 //! ```
 
+mod budget;
+mod clock;
 mod customer;
 mod error;
+mod health;
 mod journal;
 mod organization;
 mod outbox;
@@ -36,8 +39,12 @@ mod sql;
 mod store;
 mod stored;
 mod transaction;
+mod writing;
 
+pub use budget::{Budget, RETRY_AFTER};
+pub use clock::{Clock, SystemClock};
 pub use error::StoreError;
+pub use health::Health;
 pub use journal::Verification;
 pub use outbox::Delivery;
 pub use service::MemberFilter;

@@ -1,5 +1,6 @@
-//! The store: a pool and the migrations. Commands run through the one transaction of
-//! `transaction.rs`, which extends [`Store`] with `execute`.
+//! The store: a pool, its time budget, SQLite's queue of writers, and the migrations.
+//! Commands run through the one transaction of `transaction.rs`, which extends [`Store`]
+//! with `execute`; every write transaction begins in `writing.rs`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -7,8 +8,9 @@ use std::time::Duration;
 
 use membership::Error;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions};
+use sqlx::{AnyPool, ConnectOptions, Connection};
 
+use crate::budget::Budget;
 use crate::error::StoreError;
 use crate::sql::Backend;
 
@@ -18,17 +20,27 @@ use crate::sql::Backend;
 /// on PostgreSQL; SQLite takes the write lock at `BEGIN IMMEDIATE`), the command's read
 /// plan runs as indexed point queries, `decide` rules, and the journal, the state tables
 /// and the outbox are written before the version is checked and the transaction commits.
-/// Serialization failures, deadlocks and SQLite's busy errors are retried with jitter.
+/// Serialization failures, deadlocks, SQLite's busy errors and lost connections are
+/// retried with jitter, within the command's [`Budget`].
+///
+/// On SQLite, which has one writer, the process's writers queue for their turn in order
+/// (a fair lock) instead of racing into SQLite's busy handler: the write tail stays flat as
+/// writers are added. `BEGIN IMMEDIATE` and `busy_timeout` still order this process against
+/// others on the same file.
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
+    pub(crate) budget: Budget,
+    /// SQLite's queue of writers: one write transaction of this process at a time, first
+    /// come first served. `None` on PostgreSQL, where row locks order writers.
+    pub(crate) writer: Option<Arc<tokio::sync::Mutex<()>>>,
     /// Attempts run again because of a conflict, since the store opened.
     pub(crate) retries: Arc<AtomicU64>,
 }
 
 impl Store {
-    /// Opens a store and brings its schema up to date.
+    /// Opens a store with the default [`Budget`] and brings its schema up to date.
     ///
     /// `url` is `sqlite://path/to/file.db` (created if missing; WAL mode, `synchronous =
     /// FULL`), `sqlite::memory:` (one connection, for tests and examples), or
@@ -39,6 +51,15 @@ impl Store {
     /// `invalid_input` (field `database_url`) for any other scheme; a database error when
     /// it cannot connect or migrate.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_with(url, Budget::default()).await
+    }
+
+    /// [`open`](Store::open) with a time budget of your own.
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Store::open).
+    pub async fn open_with(url: &str, budget: Budget) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -59,42 +80,72 @@ impl Store {
         };
         let options: AnyConnectOptions = url.parse()?;
         let options = options.disable_statement_logging();
+        let statement_ms = budget.statement.as_millis();
         let pool = AnyPoolOptions::new()
             .max_connections(if in_memory { 1 } else { 16 })
             .min_connections(u32::from(in_memory))
+            .acquire_timeout(budget.acquire)
             .idle_timeout(if in_memory { None } else { Some(Duration::from_mins(10)) })
             .max_lifetime(if in_memory { None } else { Some(Duration::from_mins(30)) })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
-                    if backend == Backend::Sqlite {
+                    let settings = match backend {
                         // WAL: readers never block the writer. FULL: a committed command
-                        // survives a power cut. The busy timeout waits out another writer.
-                        for pragma in [
-                            "PRAGMA journal_mode = WAL",
-                            "PRAGMA synchronous = FULL",
-                            "PRAGMA busy_timeout = 5000",
-                            "PRAGMA foreign_keys = ON",
-                        ] {
-                            sqlx::query(pragma).execute(&mut *conn).await?;
-                        }
+                        // survives a power cut. The busy timeout waits out another
+                        // process's writer (this process's writers queue before it).
+                        Backend::Sqlite => vec![
+                            "PRAGMA journal_mode = WAL".to_owned(),
+                            "PRAGMA synchronous = FULL".to_owned(),
+                            format!("PRAGMA busy_timeout = {statement_ms}"),
+                            "PRAGMA foreign_keys = ON".to_owned(),
+                        ],
+                        // A statement, or a transaction whose client went quiet, is ended
+                        // by the server too, not only abandoned by this process.
+                        Backend::Postgres => vec![
+                            format!("SET statement_timeout = {statement_ms}"),
+                            format!("SET idle_in_transaction_session_timeout = {}", statement_ms.saturating_mul(2)),
+                        ],
+                    };
+                    for setting in settings {
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(setting)).execute(&mut *conn).await?;
                     }
                     Ok(())
                 })
             })
+            // A connection handed back inside a transaction sqlx began (a rollback that
+            // failed, as after SQLite rolled back on a full disk by itself) is in a state
+            // nobody knows: it is closed, never lent again.
+            .after_release(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
             .connect_with(options)
             .await?;
+        // Migrations run without PostgreSQL's statement timeout (an index on a large table
+        // may take minutes), on a connection closed afterwards so the setting never leaks.
+        // (SQLite's busy timeout only bounds waiting for another process.)
+        let mut conn = pool.acquire().await?;
+        if backend == Backend::Postgres {
+            conn.close_on_drop();
+            sqlx::raw_sql("SET statement_timeout = 0").execute(&mut *conn).await?;
+        }
         match backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&mut *conn).await,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&mut *conn).await,
         }
         .map_err(sqlx::Error::from)?;
-        Ok(Store { pool, backend, retries: Arc::new(AtomicU64::new(0)) })
+        drop(conn);
+        let writer = (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        Ok(Store { pool, backend, budget, writer, retries: Arc::new(AtomicU64::new(0)) })
     }
 
     /// Which database this store runs on.
     #[must_use]
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The store's time budget.
+    #[must_use]
+    pub fn budget(&self) -> Budget {
+        self.budget
     }
 
     /// How many attempts were run again because of a conflict since the store opened: a

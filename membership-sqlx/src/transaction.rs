@@ -8,37 +8,45 @@ use std::time::Duration;
 
 use membership::{Error, NotLoaded, StoredEvent, StreamId, Timestamp};
 use sqlx::AnyConnection;
+use tokio::time::Instant;
 
+use crate::clock::Clock;
 use crate::error::StoreError;
 use crate::sql::{Backend, RootRead, to_i64};
 use crate::store::Store;
 use crate::stored::{Outcome, Stored};
+use crate::writing::within;
 use crate::{journal, outbox, project};
 
-/// How many times a command is tried when the database reports a conflict.
-const ATTEMPTS: u32 = 12;
-
 impl Store {
-    /// Runs `command` by `actor` at `now` on aggregate `id` in one transaction: the events
-    /// that happened (none for a no-op), committed with the state tables and the outbox,
-    /// and the view they were decided on ([`Outcome`]).
+    /// Runs `command` by `actor` on aggregate `id` in one transaction: the events that
+    /// happened (none for a no-op), committed with the state tables and the outbox, and the
+    /// view they were decided on ([`Outcome`]).
+    ///
+    /// `now` is the command's [`Clock`]: a [`Timestamp`] runs it at that instant;
+    /// [`SystemClock`](crate::SystemClock) reads the time at each attempt, so a retried
+    /// command is stamped when it commits.
     ///
     /// Creation is a command like the others (`organization::Command::Create`,
     /// `customer::Command::Create`), on a stream that does not exist yet. The command runs
     /// in a task of its own: if the caller's future is dropped, it still finishes (committed
-    /// or rolled back), so it is applied at most once and leaves no connection mid-way.
+    /// or rolled back), so it is applied at most once and leaves no connection mid-way. It
+    /// ends within the store's [`Budget::command`](crate::Budget::command), retries
+    /// included.
     ///
     /// # Errors
     ///
     /// A domain error when a rule refuses the command (nothing is written); `stale_write`
-    /// when other writers kept winning through every retry; `corrupt_row` for a stored row
-    /// the crate cannot read; a database error otherwise.
+    /// when other writers kept winning until the budget ran out; `database_unavailable`
+    /// when the database could not serve within the budget (nothing is written, unless the
+    /// connection was lost while committing: then it is applied at most once);
+    /// `corrupt_row` for a stored row the crate cannot read; `database_error` otherwise.
     pub async fn execute<A: Stored>(
         &self,
         id: A::Id,
         command: A::Command,
         actor: A::Actor,
-        now: Timestamp,
+        now: impl Clock,
     ) -> Result<Outcome<A>, StoreError> {
         self.detached::<A>(None, id, command, actor, now).await
     }
@@ -56,55 +64,65 @@ impl Store {
         expected_version: u64,
         command: A::Command,
         actor: A::Actor,
-        now: Timestamp,
+        now: impl Clock,
     ) -> Result<Outcome<A>, StoreError> {
         self.detached::<A>(Some(expected_version), id, command, actor, now).await
     }
 
     /// Runs the command in a task of its own: a caller that goes away (a timeout, a closed
-    /// request) cannot cut a transaction off midway, which would hand a connection with a
-    /// half-begun transaction back to the pool. The command still finishes, committed or
-    /// rolled back, so it is applied at most once.
+    /// request) cannot cut a transaction off midway. The command still finishes, committed
+    /// or rolled back, so it is applied at most once.
     async fn detached<A: Stored>(
         &self,
         expected: Option<u64>,
         id: A::Id,
         command: A::Command,
         actor: A::Actor,
-        now: Timestamp,
+        now: impl Clock,
     ) -> Result<Outcome<A>, StoreError> {
         let store = self.clone();
-        let task = tokio::spawn(async move { store.run::<A>(expected, id, command, actor, now).await });
+        let deadline = Instant::now() + self.budget.command;
+        let task = tokio::spawn(async move { store.run::<A>(expected, id, command, actor, now, deadline).await });
         task.await.unwrap_or(Err(StoreError::Database(sqlx::Error::WorkerCrashed)))
     }
 
+    /// Attempts the command until it is decided, or the deadline leaves no room for
+    /// another try.
     async fn run<A: Stored>(
         &self,
         expected: Option<u64>,
         id: A::Id,
         command: A::Command,
         actor: A::Actor,
-        now: Timestamp,
+        clock: impl Clock,
+        deadline: Instant,
     ) -> Result<Outcome<A>, StoreError> {
-        let mut attempt = 0;
+        let mut retry = 0;
         loop {
-            match self.attempt::<A>(expected, id, command.clone(), actor, now).await {
-                // The caller's own expectation failed: retrying cannot help.
-                Err(error @ StoreError::Domain(Error::StaleWrite { .. })) if expected.is_some() => return Err(error),
-                Err(error) if attempt + 1 < ATTEMPTS && retryable(&error) => {
-                    attempt += 1;
-                    self.retries.fetch_add(1, Ordering::Relaxed);
-                    backoff(attempt).await;
-                }
-                // Conflicts outlasted every retry: a stale write (version 0 when the database,
-                // not the version check, reported the conflict).
-                Err(error @ StoreError::Domain(Error::StaleWrite { .. })) => return Err(error),
-                Err(error) if retryable(&error) => return Err(stale(id.into(), 0)),
-                result => return result,
+            let error = match self.attempt::<A>(expected, id, command.clone(), actor, clock.now(), deadline).await {
+                Ok(outcome) => return Ok(outcome),
+                Err(Failed::Final(error)) => return Err(error),
+                Err(Failed::Again(error)) => error,
+            };
+            let wait = backoff(retry);
+            // The caller's own expectation failed, or no time is left: retrying cannot help.
+            if matches!(error, StoreError::Domain(Error::StaleWrite { .. })) && expected.is_some()
+                || Instant::now() + wait >= deadline
+            {
+                return Err(match error {
+                    // Conflicts outlasted the budget: a stale write (version 0 when the
+                    // database, not the version check, reported the conflict).
+                    error @ (StoreError::Domain(_) | StoreError::Unavailable(_)) => error,
+                    _ => stale(id.into(), 0),
+                });
             }
+            retry += 1;
+            self.retries.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(wait).await;
         }
     }
 
+    /// One attempt at `now`, within `deadline`.
     async fn attempt<A: Stored>(
         &self,
         expected: Option<u64>,
@@ -112,49 +130,81 @@ impl Store {
         command: A::Command,
         actor: A::Actor,
         now: Timestamp,
-    ) -> Result<Outcome<A>, StoreError> {
-        let mut tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
-        match write::<A>(&mut tx, self.backend, expected, id, command, actor, now).await {
+        deadline: Instant,
+    ) -> Result<Outcome<A>, Failed> {
+        let mut writing = self.writing(deadline).await.map_err(Failed::sorted)?;
+        let decided = within(deadline, write::<A>(writing.conn(), self.backend, expected, id, command, actor, now))
+            .await
+            .and_then(|result| result);
+        match decided {
             Ok(outcome) if outcome.events.is_empty() => {
-                tx.rollback().await?;
+                writing.rollback().await;
                 Ok(outcome)
             }
-            Ok(outcome) => {
-                tx.commit().await?;
-                Ok(outcome)
-            }
+            Ok(outcome) => match writing.commit(deadline).await {
+                Ok(()) => Ok(outcome),
+                // A conflict reported at COMMIT (PostgreSQL's serialization check) is
+                // known to have written nothing; any other failure there leaves the outcome
+                // unknown, and running the command again could apply it twice.
+                Err(error @ StoreError::Database(_)) if conflict(&error) => Err(Failed::Again(error)),
+                Err(error) => Err(Failed::Final(error)),
+            },
             Err(error) => {
-                // The error is what matters; a failed rollback closes the connection.
-                let _ = tx.rollback().await;
-                Err(error)
+                writing.rollback().await;
+                Err(Failed::sorted(error))
             }
         }
     }
 }
 
-/// Whether running the whole command again may succeed: a serialization failure or a
-/// deadlock (PostgreSQL `40001`, `40P01`), SQLite's busy errors (`5`, `517`), a unique
-/// violation (another writer created the same stream or row first: deciding again on the
-/// fresh state gives the right answer), or a stale version.
-fn retryable(error: &StoreError) -> bool {
+/// How an attempt failed: worth another (`Again`), or the answer (`Final`).
+enum Failed {
+    Again(StoreError),
+    Final(StoreError),
+}
+
+impl Failed {
+    /// Sorts an error from before the commit: nothing was written, so a conflict, a stale
+    /// version, a busy database or a lost connection may be retried.
+    fn sorted(error: StoreError) -> Self {
+        if conflict(&error) || transient(&error) { Failed::Again(error) } else { Failed::Final(error) }
+    }
+}
+
+/// A conflict with another writer: a serialization failure or a deadlock (PostgreSQL
+/// `40001`, `40P01`), a unique violation (another writer created the same stream or row
+/// first: deciding again on the fresh state gives the right answer), or a stale version.
+fn conflict(error: &StoreError) -> bool {
     match error {
-        StoreError::Domain(Error::StaleWrite { .. }) | StoreError::Database(sqlx::Error::PoolTimedOut) => true,
+        StoreError::Domain(Error::StaleWrite { .. }) => true,
         StoreError::Database(sqlx::Error::Database(error)) => {
-            matches!(error.code().as_deref(), Some("40001" | "40P01" | "5" | "517" | "6" | "262"))
+            matches!(error.code().as_deref(), Some("40001" | "40P01"))
                 || error.kind() == sqlx::error::ErrorKind::UniqueViolation
         }
         _ => false,
     }
 }
 
+/// A failure another attempt on a fresh connection may not meet: SQLite busy or locked by
+/// another process (`5`, `6` and their extended codes), a connection lost or ended by the
+/// server (`08…`, `57P01`). Not a pool timeout (the wait for a connection already took its
+/// time), a full disk or a read-only file (they do not clear in milliseconds).
+fn transient(error: &StoreError) -> bool {
+    match error {
+        StoreError::Unavailable(sqlx::Error::Io(error)) => error.kind() != std::io::ErrorKind::TimedOut,
+        StoreError::Unavailable(sqlx::Error::Database(error)) => error.code().is_some_and(|code| {
+            code.parse::<u32>().is_ok_and(|sqlite| matches!(sqlite & 0xFF, 5 | 6))
+                || code.starts_with("08")
+                || code == "57P01"
+        }),
+        _ => false,
+    }
+}
+
 /// Exponential backoff with full jitter: up to 2, 4, 8 … ms, capped at 256 ms.
-async fn backoff(attempt: u32) {
-    let ceiling = 1u64 << attempt.min(8);
-    let wait = fastrand::u64(1..=ceiling);
-    tokio::time::sleep(Duration::from_millis(wait)).await;
+fn backoff(retry: u32) -> Duration {
+    let ceiling = 1u64 << (retry + 1).min(8);
+    Duration::from_millis(fastrand::u64(1..=ceiling))
 }
 
 /// Runs one attempt of `command` on `conn`, inside the caller's transaction.

@@ -66,13 +66,3 @@ pub async fn migrate(store: &Store) -> Result<(), StoreError> {
     migrator(store.backend()).run(store.pool()).await.map_err(sqlx::Error::from)?;
     Ok(())
 }
-
-/// Does the database answer? One round trip, for the health check.
-///
-/// # Errors
-///
-/// A database error when it does not.
-pub async fn ping(store: &Store) -> Result<(), StoreError> {
-    sqlx::query("SELECT 1").execute(store.pool()).await?;
-    Ok(())
-}

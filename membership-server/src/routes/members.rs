@@ -13,12 +13,12 @@ use membership::{
     Actor, CustomerId, Error, ExternalId, Location, MemberId, NotLoaded, OrganizationId, Permission,
     refuse_control_characters,
 };
-use membership_sqlx::MemberFilter;
+use membership_sqlx::{MemberFilter, SystemClock};
 
 use crate::auth::{Principal, Scope};
 use crate::error::ApiError;
 use crate::extract::{JsonBody, PathParams, QueryPairs};
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
@@ -67,7 +67,7 @@ pub(crate) async fn add(
         customer::Command::AddMember { email, .. } => Some(email.clone()),
         _ => None,
     };
-    let outcome = state.store.execute::<customer::Customer>(customer_id, command, actor, now()).await?;
+    let outcome = state.store.execute::<customer::Customer>(customer_id, command, actor, SystemClock).await?;
     for event in outcome.events {
         if let Change::MemberCreated { member, .. } = event.change {
             return Ok(member);
@@ -91,7 +91,7 @@ pub(crate) async fn apply_update(
     actor: CustomerActor,
 ) -> Result<Member, ApiError> {
     let command = customer::Command::UpdateMember { member_id, update };
-    let outcome = state.store.execute::<customer::Customer>(customer_id, command, actor, now()).await?;
+    let outcome = state.store.execute::<customer::Customer>(customer_id, command, actor, SystemClock).await?;
     // The member as this command left it, from its own events: a read afterwards could
     // already see a concurrent command's change (another promotion, say).
     let after = outcome.events.into_iter().rev().find_map(|event| match event.change {
@@ -118,7 +118,7 @@ pub(crate) async fn remove(
     actor: CustomerActor,
 ) -> Result<StatusCode, ApiError> {
     let command = customer::Command::DeleteMember { member_id };
-    state.store.execute::<customer::Customer>(customer_id, command, actor, now()).await?;
+    state.store.execute::<customer::Customer>(customer_id, command, actor, SystemClock).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -5,11 +5,14 @@ mod members;
 mod portal;
 mod team;
 
+use std::time::Duration;
+
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use membership_sqlx::StoreError;
 use serde_json::json;
 use tower::Layer;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -18,9 +21,8 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::data;
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, now};
 
 /// The header that carries each request's id, given or made.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -29,7 +31,9 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// without a trailing slash (Polar's SDK writes `/v1/members/`).
 pub fn app(state: AppState) -> NormalizePath<Router> {
     let router = Router::new()
-        .route("/health", get(health))
+        .route("/health", get(ready))
+        .route("/health/ready", get(ready))
+        .route("/health/live", get(live))
         .merge(members::router())
         .merge(portal::router())
         .merge(team::router())
@@ -50,13 +54,33 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
     NormalizePathLayer::trim_trailing_slash().layer(router)
 }
 
-/// Liveness and the database's reachability: 200 `{"status": "ok"}` or 503.
-async fn health(State(state): State<AppState>) -> Response {
-    match data::ping(&state.store).await {
-        Ok(()) => Json(json!({ "status": "ok" })).into_response(),
+/// How long the readiness check gives the database to answer a read and commit a write.
+pub const READINESS_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Readiness (`/health`, `/health/ready`): 200 `{"status": "ok", "read": "ok", "write":
+/// "ok"}` when the database answered a read and committed a write within
+/// [`READINESS_TIMEOUT`], else 503 naming what failed (`"unavailable"`). A load balancer
+/// sends traffic elsewhere on 503; the process recovers by itself once the database does.
+async fn ready(State(state): State<AppState>) -> Response {
+    let health = state.store.health(READINESS_TIMEOUT, now()).await;
+    let word = |probe: &Result<(), StoreError>, what: &str| match probe {
+        Ok(()) => "ok",
         Err(error) => {
-            tracing::error!(%error, "health check: the database is unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" }))).into_response()
+            tracing::error!(%error, "health check: the database failed a {what}");
+            "unavailable"
         }
-    }
+    };
+    let body = json!({
+        "status": if health.is_ready() { "ok" } else { "unavailable" },
+        "read": word(&health.read, "read"),
+        "write": word(&health.write, "write"),
+    });
+    let status = if health.is_ready() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(body)).into_response()
+}
+
+/// Liveness (`/health/live`): 200 while the process serves requests, whatever the
+/// database's state; restarting the process would not bring the database back.
+async fn live() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
 }

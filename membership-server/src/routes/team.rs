@@ -12,14 +12,14 @@ use membership::organization::{
 };
 use membership::wire::{InviteBody, ListResource, OrganizationMember, RoleBody};
 use membership::{Actor, Error, InvitationId, Lookup, OfferId, OrganizationId, Permission, UserId};
-use membership_sqlx::Outcome;
+use membership_sqlx::{Outcome, SystemClock};
 use serde::Deserialize;
 
 use crate::auth::{Principal, Scope};
 use crate::data;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, PathParams};
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
@@ -66,7 +66,7 @@ async fn execute(
     actor: Actor,
 ) -> Result<(Prefetched, Vec<Event>), ApiError> {
     let Outcome { events, mut view } =
-        state.store.execute::<Organization>(organization_id, command, actor, now()).await?;
+        state.store.execute::<Organization>(organization_id, command, actor, SystemClock).await?;
     view.advance(&events);
     Ok((view, events))
 }
@@ -145,14 +145,14 @@ async fn remove(State(state): State<AppState>, principal: Principal, path: PathP
     let actor = actor(&principal, Scope::OrganizationsWrite)?;
     let organization_id = path.parse("id", OrganizationId::parse)?;
     let user_id = path.parse("user_id", UserId::parse)?;
-    state.store.execute::<Organization>(organization_id, Command::RemoveMember { user_id }, actor, now()).await?;
+    state.store.execute::<Organization>(organization_id, Command::RemoveMember { user_id }, actor, SystemClock).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn leave(State(state): State<AppState>, principal: Principal, path: PathParams) -> Result<StatusCode, ApiError> {
     let actor = actor(&principal, Scope::OrganizationsWrite)?;
     let organization_id = path.parse("id", OrganizationId::parse)?;
-    state.store.execute::<Organization>(organization_id, Command::Leave, actor, now()).await?;
+    state.store.execute::<Organization>(organization_id, Command::Leave, actor, SystemClock).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -162,11 +162,30 @@ async fn a_changed_service_migration_is_refused_and_the_store_is_not_blinded() {
 }
 
 #[tokio::test]
-async fn health_is_503_when_the_database_does_not_answer() {
+async fn readiness_is_503_when_the_database_does_not_answer_and_liveness_stays_200() {
     let api = Api::new().await;
     assert_eq!(api.get("/health").await.status, StatusCode::OK);
     api.store.pool().close().await;
+    for path in ["/health", "/health/ready"] {
+        let answer = api.get(path).await;
+        assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        assert_eq!(answer.json, json!({ "status": "unavailable", "read": "unavailable", "write": "unavailable" }));
+    }
+    let live = api.get("/health/live").await;
+    assert_eq!((live.status, live.json), (StatusCode::OK, json!({ "status": "ok" })));
+}
+
+/// A database that reads but refuses writes (here a trigger standing in for a full disk or
+/// a read-only file) is not ready: readiness checks a write, not only a read.
+#[tokio::test]
+async fn readiness_is_503_when_the_database_reads_but_refuses_writes() {
+    let api = Api::new().await;
+    let refuse = match api.store.backend() {
+        Backend::Sqlite => "CREATE TRIGGER refuse BEFORE UPDATE ON health BEGIN SELECT RAISE(ABORT, 'no writes'); END",
+        Backend::Postgres => "CREATE RULE refuse AS ON UPDATE TO health DO INSTEAD SELECT 1/0",
+    };
+    sqlx::raw_sql(refuse).execute(api.store.pool()).await.unwrap();
     let answer = api.get("/health").await;
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(answer.json, json!({ "status": "unavailable" }));
+    assert_eq!(answer.json, json!({ "status": "unavailable", "read": "ok", "write": "unavailable" }));
 }

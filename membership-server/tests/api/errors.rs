@@ -135,7 +135,7 @@ async fn every_answer_carries_a_request_id_and_keeps_a_given_one() {
     let api = Api::new().await;
     let answer = api.get("/health").await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(answer.json, json!({ "status": "ok" }));
+    assert_eq!(answer.json, json!({ "status": "ok", "read": "ok", "write": "ok" }));
     assert!(!answer.headers["x-request-id"].is_empty());
     let request = Request::builder().uri("/health").header("x-request-id", "abc-123").body(Body::empty()).unwrap();
     assert_eq!(api.send(request).await.headers["x-request-id"], "abc-123");
