@@ -41,13 +41,8 @@ impl Store {
         let deadline = Instant::now() + timeout;
         let write = async {
             let mut writing = self.writing(deadline).await?;
-            let wrote = within(
-                deadline,
-                sqlx::query("UPDATE health SET checked_at = $1 WHERE id = 1")
-                    .bind(now.unix_micros())
-                    .execute(writing.conn()),
-            )
-            .await;
+            let update = sqlx::query("UPDATE health SET checked_at = $1 WHERE id = 1").bind(now.unix_micros());
+            let wrote = within(deadline, update.execute(writing.conn()?)).await;
             match wrote {
                 Ok(Ok(_)) => writing.commit(deadline).await,
                 Ok(Err(error)) => {

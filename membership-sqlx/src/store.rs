@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use membership::Error;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions, Connection};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection};
 
 use crate::budget::Budget;
 use crate::error::StoreError;
@@ -32,9 +32,10 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
     pub(crate) budget: Budget,
-    /// SQLite's queue of writers: one write transaction of this process at a time, first
-    /// come first served. `None` on PostgreSQL, where row locks order writers.
-    pub(crate) writer: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// SQLite's one writer connection, lent to one write transaction at a time, first come
+    /// first served. `None` on PostgreSQL, where row locks order writers, and for a
+    /// database in memory, whose one pooled connection is the database.
+    pub(crate) writer: Option<Arc<Writer>>,
     /// Attempts run again because of a conflict, since the store opened.
     pub(crate) retries: Arc<AtomicU64>,
 }
@@ -80,43 +81,18 @@ impl Store {
         };
         let options: AnyConnectOptions = url.parse()?;
         let options = options.disable_statement_logging();
-        let statement_ms = budget.statement.as_millis();
         let pool = AnyPoolOptions::new()
             .max_connections(if in_memory { 1 } else { 16 })
             .min_connections(u32::from(in_memory))
             .acquire_timeout(budget.acquire)
             .idle_timeout(if in_memory { None } else { Some(Duration::from_mins(10)) })
             .max_lifetime(if in_memory { None } else { Some(Duration::from_mins(30)) })
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    let settings = match backend {
-                        // WAL: readers never block the writer. FULL: a committed command
-                        // survives a power cut. The busy timeout waits out another
-                        // process's writer (this process's writers queue before it).
-                        Backend::Sqlite => vec![
-                            "PRAGMA journal_mode = WAL".to_owned(),
-                            "PRAGMA synchronous = FULL".to_owned(),
-                            format!("PRAGMA busy_timeout = {statement_ms}"),
-                            "PRAGMA foreign_keys = ON".to_owned(),
-                        ],
-                        // A statement, or a transaction whose client went quiet, is ended
-                        // by the server too, not only abandoned by this process.
-                        Backend::Postgres => vec![
-                            format!("SET statement_timeout = {statement_ms}"),
-                            format!("SET idle_in_transaction_session_timeout = {}", statement_ms.saturating_mul(2)),
-                        ],
-                    };
-                    for setting in settings {
-                        sqlx::raw_sql(sqlx::AssertSqlSafe(setting)).execute(&mut *conn).await?;
-                    }
-                    Ok(())
-                })
-            })
+            .after_connect(move |conn, _| Box::pin(async move { configure(conn, backend, budget).await }))
             // A connection handed back inside a transaction sqlx began (a rollback that
             // failed, as after SQLite rolled back on a full disk by itself) is in a state
             // nobody knows: it is closed, never lent again.
             .after_release(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         // Migrations run without PostgreSQL's statement timeout (an index on a large table
         // may take minutes), on a connection closed afterwards so the setting never leaks.
@@ -132,7 +108,8 @@ impl Store {
         }
         .map_err(sqlx::Error::from)?;
         drop(conn);
-        let writer = (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        // In memory, the pool's one connection is the database: writers share it.
+        let writer = (backend == Backend::Sqlite && !in_memory).then(|| Arc::new(Writer::new(options)));
         Ok(Store { pool, backend, budget, writer, retries: Arc::new(AtomicU64::new(0)) })
     }
 
@@ -160,4 +137,46 @@ impl Store {
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
+}
+
+/// SQLite's writer: one connection outside the pool, behind a fair lock. Writers queue for
+/// it in order instead of racing into SQLite's busy handler (which sleeps in growing steps
+/// and lets a late writer overtake an early one); the connection is made on first use and
+/// made again after one was closed for an unknown transaction state.
+#[derive(Debug)]
+pub(crate) struct Writer {
+    pub(crate) conn: Arc<tokio::sync::Mutex<Option<AnyConnection>>>,
+    pub(crate) options: AnyConnectOptions,
+}
+
+impl Writer {
+    fn new(options: AnyConnectOptions) -> Self {
+        Writer { conn: Arc::new(tokio::sync::Mutex::new(None)), options }
+    }
+}
+
+/// The settings every connection starts with.
+pub(crate) async fn configure(conn: &mut AnyConnection, backend: Backend, budget: Budget) -> Result<(), sqlx::Error> {
+    let statement_ms = budget.statement.as_millis();
+    let settings = match backend {
+        // WAL: readers never block the writer. FULL: a committed command survives a power
+        // cut. The busy timeout waits out another process's writer (this process's writers
+        // queue before it).
+        Backend::Sqlite => vec![
+            "PRAGMA journal_mode = WAL".to_owned(),
+            "PRAGMA synchronous = FULL".to_owned(),
+            format!("PRAGMA busy_timeout = {statement_ms}"),
+            "PRAGMA foreign_keys = ON".to_owned(),
+        ],
+        // A statement, or a transaction whose client went quiet, is ended by the server
+        // too, not only abandoned by this process.
+        Backend::Postgres => vec![
+            format!("SET statement_timeout = {statement_ms}"),
+            format!("SET idle_in_transaction_session_timeout = {}", statement_ms.saturating_mul(2)),
+        ],
+    };
+    for setting in settings {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(setting)).execute(&mut *conn).await?;
+    }
+    Ok(())
 }

@@ -133,9 +133,12 @@ impl Store {
         deadline: Instant,
     ) -> Result<Outcome<A>, Failed> {
         let mut writing = self.writing(deadline).await.map_err(Failed::sorted)?;
-        let decided = within(deadline, write::<A>(writing.conn(), self.backend, expected, id, command, actor, now))
-            .await
-            .and_then(|result| result);
+        let decided = match writing.conn() {
+            Ok(conn) => within(deadline, write::<A>(conn, self.backend, expected, id, command, actor, now))
+                .await
+                .and_then(|result| result),
+            Err(error) => Err(error),
+        };
         match decided {
             Ok(outcome) if outcome.events.is_empty() => {
                 writing.rollback().await;

@@ -6,45 +6,61 @@
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection};
+use sqlx::{Any, AnyConnection, ConnectOptions};
 use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
 use crate::error::StoreError;
 use crate::sql::Backend;
-use crate::store::Store;
+use crate::store::{Store, configure};
 
 /// A write transaction under way. Dropped without [`commit`](Writing::commit) or
 /// [`rollback`](Writing::rollback) succeeding, its connection is closed: whatever the
 /// database holds of the transaction dies with it.
 #[derive(Debug)]
 pub(crate) struct Writing {
-    conn: PoolConnection<Any>,
+    lease: Lease,
     ended: bool,
-    /// SQLite's writer turn, held until the transaction ends.
-    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+/// Where the transaction's connection comes from.
+#[derive(Debug)]
+enum Lease {
+    /// A pooled connection (PostgreSQL; SQLite in memory).
+    Pooled(PoolConnection<Any>),
+    /// SQLite's writer connection, with the turn that lends it (always `Some` while lent).
+    Writer(OwnedMutexGuard<Option<AnyConnection>>),
 }
 
 impl Store {
-    /// Begins a write transaction by `deadline`: SQLite's writer turn first (so waiting
-    /// writers hold no connection), then a connection, then `BEGIN IMMEDIATE` (SQLite: the
-    /// write lock now, not at the first write) or `BEGIN`.
+    /// Begins a write transaction by `deadline`: SQLite's writer turn (waiting writers hold
+    /// no connection) or a pooled connection, then `BEGIN IMMEDIATE` (SQLite: the write
+    /// lock now, not at the first write) or `BEGIN`.
     ///
     /// # Errors
     ///
     /// `Unavailable` when the deadline passes first or no connection can be had.
     pub(crate) async fn writing(&self, deadline: Instant) -> Result<Writing, StoreError> {
-        let turn = match &self.writer {
-            Some(writer) => Some(within(deadline, writer.clone().lock_owned()).await?),
-            None => None,
+        let lease = match &self.writer {
+            // The writer lives outside the pool, but a store whose pool was closed writes no more.
+            Some(_) if self.pool.is_closed() => return Err(StoreError::Unavailable(sqlx::Error::PoolClosed)),
+            Some(writer) => {
+                let mut turn = within(deadline, writer.conn.clone().lock_owned()).await?;
+                if turn.is_none() {
+                    let mut conn = within(deadline, writer.options.connect()).await??;
+                    configure(&mut conn, self.backend, self.budget).await?;
+                    *turn = Some(conn);
+                }
+                Lease::Writer(turn)
+            }
+            None => Lease::Pooled(within(deadline, self.pool.acquire()).await??),
         };
-        let conn = within(deadline, self.pool.acquire()).await??;
-        let mut writing = Writing { conn, ended: false, _turn: turn };
+        let mut writing = Writing { lease, ended: false };
         let begin = match self.backend {
             Backend::Sqlite => "BEGIN IMMEDIATE",
             Backend::Postgres => "BEGIN",
         };
-        match within(deadline, sqlx::raw_sql(begin).execute(&mut *writing.conn)).await? {
+        match within(deadline, sqlx::raw_sql(begin).execute(writing.conn()?)).await? {
             Ok(_) => Ok(writing),
             // The database refused to begin (SQLite busy past its timeout): no transaction
             // is open, the connection is sound.
@@ -59,8 +75,16 @@ impl Store {
 
 impl Writing {
     /// The connection, inside the transaction.
-    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.conn
+    ///
+    /// # Errors
+    ///
+    /// `Unavailable` (a closed connection) if the writer's turn lent none, which
+    /// [`Store::writing`] never does.
+    pub(crate) fn conn(&mut self) -> Result<&mut AnyConnection, StoreError> {
+        match &mut self.lease {
+            Lease::Pooled(conn) => Ok(conn),
+            Lease::Writer(turn) => turn.as_mut().ok_or(StoreError::Unavailable(sqlx::Error::PoolClosed)),
+        }
     }
 
     /// Commits by `deadline`.
@@ -71,7 +95,7 @@ impl Writing {
     /// outcome is unknown to this process (the commit may have reached the disk), the
     /// connection is closed, and the caller must not run the command again.
     pub(crate) async fn commit(mut self, deadline: Instant) -> Result<(), StoreError> {
-        within(deadline, sqlx::raw_sql("COMMIT").execute(&mut *self.conn)).await??;
+        within(deadline, sqlx::raw_sql("COMMIT").execute(self.conn()?)).await??;
         self.ended = true;
         Ok(())
     }
@@ -81,7 +105,8 @@ impl Writing {
     pub(crate) async fn rollback(mut self) {
         // A rollback is quick or the connection is gone: a short bound of its own.
         let deadline = Instant::now() + Duration::from_secs(1);
-        if let Ok(Ok(_)) = within(deadline, sqlx::raw_sql("ROLLBACK").execute(&mut *self.conn)).await {
+        let Ok(conn) = self.conn() else { return };
+        if let Ok(Ok(_)) = within(deadline, sqlx::raw_sql("ROLLBACK").execute(conn)).await {
             self.ended = true;
         }
     }
@@ -90,7 +115,11 @@ impl Writing {
 impl Drop for Writing {
     fn drop(&mut self) {
         if !self.ended {
-            self.conn.close_on_drop();
+            match &mut self.lease {
+                Lease::Pooled(conn) => conn.close_on_drop(),
+                // Dropped, the connection closes; the next writer makes a new one.
+                Lease::Writer(turn) => drop(turn.take()),
+            }
         }
     }
 }
