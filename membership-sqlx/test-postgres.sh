@@ -9,5 +9,7 @@ if ! command -v pg_virtualenv >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
 fi
 # The suites fail unless they really ran on PostgreSQL: the store's, then the service's.
+# Then the store's outage tests alone, one at a time: one stops and starts the cluster.
 MEMBERSHIP_EXPECT_BACKEND=postgres pg_virtualenv -- sh -c \
-  'cargo test -p membership-sqlx --features postgres "$@" && cargo test -p membership-server "$@"' -- "$@"
+  'cargo test -p membership-sqlx --features postgres "$@" && cargo test -p membership-server "$@" &&
+   MEMBERSHIP_PG_CLUSTER="$PGVERSION regress" cargo test -p membership-sqlx --features postgres --test outage -- --test-threads=1' -- "$@"

@@ -6,7 +6,7 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use membership::{Error, NotLoaded, StoredEvent, StreamId, Timestamp};
+use membership::{Error, NotLoaded, StoredEvent, StreamId};
 use sqlx::AnyConnection;
 use tokio::time::Instant;
 
@@ -23,7 +23,7 @@ impl Store {
     /// happened (none for a no-op), committed with the state tables and the outbox, and the
     /// view they were decided on ([`Outcome`]).
     ///
-    /// `now` is the command's [`Clock`]: a [`Timestamp`] runs it at that instant;
+    /// `now` is the command's [`Clock`]: a [`Timestamp`](membership::Timestamp) runs it at that instant;
     /// [`SystemClock`](crate::SystemClock) reads the time at each attempt, so a retried
     /// command is stamped when it commits.
     ///
@@ -99,7 +99,7 @@ impl Store {
     ) -> Result<Outcome<A>, StoreError> {
         let mut retry = 0;
         loop {
-            let error = match self.attempt::<A>(expected, id, command.clone(), actor, clock.now(), deadline).await {
+            let error = match self.attempt::<A>(expected, id, command.clone(), actor, clock, deadline).await {
                 Ok(outcome) => return Ok(outcome),
                 Err(Failed::Final(error)) => return Err(error),
                 Err(Failed::Again(error)) => error,
@@ -122,19 +122,19 @@ impl Store {
         }
     }
 
-    /// One attempt at `now`, within `deadline`.
+    /// One attempt within `deadline`.
     async fn attempt<A: Stored>(
         &self,
         expected: Option<u64>,
         id: A::Id,
         command: A::Command,
         actor: A::Actor,
-        now: Timestamp,
+        clock: impl Clock,
         deadline: Instant,
     ) -> Result<Outcome<A>, Failed> {
         let mut writing = self.writing(deadline).await.map_err(Failed::sorted)?;
         let decided = match writing.conn() {
-            Ok(conn) => within(deadline, write::<A>(conn, self.backend, expected, id, command, actor, now))
+            Ok(conn) => within(deadline, write::<A>(conn, self.backend, expected, id, command, actor, clock))
                 .await
                 .and_then(|result| result),
             Err(error) => Err(error),
@@ -210,7 +210,10 @@ fn backoff(retry: u32) -> Duration {
     Duration::from_millis(fastrand::u64(1..=ceiling))
 }
 
-/// Runs one attempt of `command` on `conn`, inside the caller's transaction.
+/// Runs one attempt of `command` on `conn`, inside the caller's transaction, at the time
+/// `clock` tells once the stream's root is locked: after its turn to write came and any
+/// writer ahead of it committed, so the time stamped is the commit's, give or take this
+/// transaction's own milliseconds.
 pub(crate) async fn write<A: Stored>(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -218,10 +221,11 @@ pub(crate) async fn write<A: Stored>(
     id: A::Id,
     command: A::Command,
     actor: A::Actor,
-    now: Timestamp,
+    clock: impl Clock,
 ) -> Result<Outcome<A>, StoreError> {
     let stream: StreamId = id.into();
     let (version, mut view) = A::open(conn, RootRead::for_command(backend), id).await?;
+    let now = clock.now();
     expect(stream, expected, version.unwrap_or(0))?;
     for read in A::plan(&command, actor, now) {
         A::load(conn, id, &mut view, read).await?;
