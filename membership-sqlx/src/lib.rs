@@ -26,6 +26,7 @@
 //! ```
 
 mod customer;
+mod delivery;
 mod error;
 mod journal;
 mod organization;
@@ -37,6 +38,7 @@ mod store;
 mod stored;
 mod transaction;
 
+pub use delivery::{Attempt, DeliveryStatus, FailedDelivery};
 pub use error::StoreError;
 pub use journal::Verification;
 pub use outbox::Delivery;
