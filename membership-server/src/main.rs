@@ -180,7 +180,8 @@ async fn serve(database_url: &str, args: Serve) -> Result<(), Box<dyn std::error
     let settings = Settings {
         max_attempts: args.webhook_max_attempts,
         parallelism: args.webhook_parallelism,
-        retention: Duration::from_hours(args.webhook_retention_hours),
+        // Saturating: an absurd retention keeps everything rather than panicking.
+        retention: Duration::from_secs(args.webhook_retention_hours.saturating_mul(3600)),
         ..Settings::default()
     };
     let (stop, stopped) = watch::channel(false);
@@ -205,6 +206,8 @@ async fn operate(database_url: &str, command: Webhooks) -> Result<(), Box<dyn st
             let failed = store.failed_deliveries(limit).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&webhooks::failed_json(&failed))?);
+            } else if failed.is_empty() {
+                println!("no failed deliveries");
             } else {
                 for line in webhooks::failed_lines(&failed) {
                     println!("{line}");

@@ -14,7 +14,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use membership_server::data::{self, Endpoint};
 use membership_server::state::now;
-use membership_server::webhooks::{Deliverer, Pass, Settings, failed_json, signature_headers};
+use membership_server::webhooks::{Deliverer, Pass, Settings, failed_json, failed_lines, signature_headers};
 use sha2::Sha256;
 
 use crate::support::{Api, fresh_url};
@@ -220,6 +220,11 @@ async fn a_delivery_failing_every_attempt_is_failed_listed_and_requeued_by_an_op
     assert_eq!(
         (listed[0]["attempts"].as_u64(), listed[0]["last_error"].as_str()),
         (Some(2), Some("answered 503 Service Unavailable"))
+    );
+    let line = &failed_lines(&failed)[0];
+    assert!(
+        line.contains(&format!("endpoint={endpoint}")) && line.contains("attempts=2 last_error=answered 503"),
+        "{line}"
     );
     // Re-queued: delivered once the endpoint answers.
     hook.status.store(200, Ordering::SeqCst);
