@@ -4,6 +4,8 @@
 //! ```text
 //! membership-server setup          # an organization, a customer and tokens, printed once
 //! membership-server                # serve
+//! membership-server webhooks failed [--json]          # deliveries that used up their attempts
+//! membership-server webhooks requeue WEBHOOK_ID|--all # try them again
 //! ```
 
 use std::net::SocketAddr;
@@ -13,7 +15,8 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use membership::{Email, ExternalId};
 use membership_server::setup::Setup;
-use membership_server::webhooks::Deliverer;
+use membership_server::state::now;
+use membership_server::webhooks::{self, Deliverer, Settings};
 use membership_server::{AppState, app, data};
 use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
@@ -33,16 +36,12 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the API.
-    Serve {
-        /// The address to listen on.
-        #[arg(long, env = "MEMBERSHIP_LISTEN", default_value = "127.0.0.1:8000")]
-        listen: SocketAddr,
-        /// How often the webhook task looks for new webhooks, in milliseconds.
-        #[arg(long, default_value_t = 200)]
-        webhook_poll_ms: u64,
-        /// Log as JSON lines instead of text.
-        #[arg(long)]
-        json_logs: bool,
+    Serve(Serve),
+    /// Look at and re-queue webhook deliveries that used up their attempts.
+    Webhooks {
+        /// What to do.
+        #[command(subcommand)]
+        command: Webhooks,
     },
     /// Create an organization, its owner, a team customer and one token of each kind,
     /// and print them once.
@@ -68,6 +67,51 @@ enum Command {
     },
 }
 
+#[derive(Debug, Parser)]
+struct Serve {
+    /// The address to listen on.
+    #[arg(long, env = "MEMBERSHIP_LISTEN", default_value = "127.0.0.1:8000")]
+    listen: SocketAddr,
+    /// How often the webhook task looks for new webhooks when idle, in milliseconds.
+    #[arg(long, default_value_t = 200)]
+    webhook_poll_ms: u64,
+    /// Attempts per webhook and endpoint before the delivery is failed (see `webhooks failed`).
+    #[arg(long, default_value_t = Settings::default().max_attempts, value_parser = clap::value_parser!(u32).range(1..))]
+    webhook_max_attempts: u32,
+    /// How long delivered webhooks are kept before they are pruned, in hours.
+    #[arg(long, default_value_t = Settings::default().retention.as_secs() / 3600)]
+    webhook_retention_hours: u64,
+    /// Webhook POSTs in flight at most.
+    #[arg(long, default_value_t = Settings::default().parallelism, value_parser = clap::value_parser!(u32).range(1..))]
+    webhook_parallelism: u32,
+    /// Log as JSON lines instead of text.
+    #[arg(long)]
+    json_logs: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Webhooks {
+    /// List the deliveries that used up their attempts, the longest failed first.
+    Failed {
+        /// At most this many.
+        #[arg(long, default_value_t = 1000)]
+        limit: u64,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put failed deliveries back in the queue, with a fresh set of attempts.
+    #[command(group = clap::ArgGroup::new("which").required(true))]
+    Requeue {
+        /// The webhook whose failed deliveries to re-queue (its `webhook-id`).
+        #[arg(group = "which")]
+        webhook_id: Option<String>,
+        /// Re-queue every failed delivery.
+        #[arg(long, group = "which")]
+        all: bool,
+    },
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -81,15 +125,10 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let command = cli.command.unwrap_or(Command::Serve {
-        listen: SocketAddr::from(([127, 0, 0, 1], 8000)),
-        webhook_poll_ms: 200,
-        json_logs: false,
-    });
+    let command = cli.command.unwrap_or_else(|| Command::Serve(Serve::parse_from(["serve"])));
     match command {
-        Command::Serve { listen, webhook_poll_ms, json_logs } => {
-            serve(&cli.database_url, listen, Duration::from_millis(webhook_poll_ms), json_logs).await
-        }
+        Command::Serve(serve_args) => serve(&cli.database_url, serve_args).await,
+        Command::Webhooks { command } => operate(&cli.database_url, command).await,
         Command::Setup {
             owner_email,
             customer_email,
@@ -130,29 +169,56 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
 }
 
-async fn serve(
-    database_url: &str,
-    listen: SocketAddr,
-    poll: Duration,
-    json_logs: bool,
-) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve(database_url: &str, args: Serve) -> Result<(), Box<dyn std::error::Error>> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    if json_logs {
+    if args.json_logs {
         tracing_subscriber::fmt().json().with_env_filter(filter).init();
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
     let store = data::open(database_url).await?;
+    let settings = Settings {
+        max_attempts: args.webhook_max_attempts,
+        parallelism: args.webhook_parallelism,
+        // Saturating: an absurd retention keeps everything rather than panicking.
+        retention: Duration::from_secs(args.webhook_retention_hours.saturating_mul(3600)),
+        ..Settings::default()
+    };
     let (stop, stopped) = watch::channel(false);
-    let deliverer = tokio::spawn(Deliverer::new(store.clone())?.run(poll, stopped));
-    let listener = tokio::net::TcpListener::bind(listen).await?;
-    tracing::info!(address = %listener.local_addr()?, backend = ?store.backend(), "listening");
+    let deliverer = Deliverer::with_settings(store.clone(), settings)?;
+    let deliverer = tokio::spawn(deliverer.run(Duration::from_millis(args.webhook_poll_ms), stopped));
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    tracing::info!(address = %listener.local_addr()?, backend = ?store.backend(), ?settings, "listening");
     let service = axum::ServiceExt::<axum::extract::Request>::into_make_service(app(AppState::new(store)));
     axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await?;
-    // Requests have finished; let the delivery pass under way finish too.
+    // Requests have finished; let the webhook POSTs in flight finish and be marked too.
     stop.send_replace(true);
     deliverer.await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// The operator's webhook commands.
+async fn operate(database_url: &str, command: Webhooks) -> Result<(), Box<dyn std::error::Error>> {
+    let store = data::open(database_url).await?;
+    match command {
+        Webhooks::Failed { limit, json } => {
+            let failed = store.failed_deliveries(limit).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&webhooks::failed_json(&failed))?);
+            } else if failed.is_empty() {
+                println!("no failed deliveries");
+            } else {
+                for line in webhooks::failed_lines(&failed) {
+                    println!("{line}");
+                }
+            }
+        }
+        Webhooks::Requeue { webhook_id, all: _ } => {
+            let requeued = store.requeue_failed(webhook_id.as_deref(), now()).await?;
+            println!("re-queued {requeued} failed deliveries");
+        }
+    }
     Ok(())
 }
 

@@ -176,7 +176,7 @@ async fn floor_rename(store: &Store, version: i64, name: &str) {
     .unwrap();
     sqlx::query(
         "INSERT INTO outbox (id, organization_id, aggregate, stream_id, version, topic, member_id, payload, attempts, \
-         due_at, claimed_until, delivered_at) VALUES ($1, $2, 'floor', $3, $4, 'member.updated', $5, $6, 0, 0, NULL, NULL)",
+         due_at, claimed_until, dispatched_at) VALUES ($1, $2, 'floor', $3, $4, 'member.updated', $5, $6, 0, 0, NULL, NULL)",
     )
     .bind(Uuid::new_v4().to_string())
     .bind(ORG.to_string())

@@ -44,7 +44,7 @@ impl Store {
             let update = sqlx::query("UPDATE health SET checked_at = $1 WHERE id = 1").bind(now.unix_micros());
             let wrote = within(deadline, update.execute(writing.conn()?)).await;
             match wrote {
-                Ok(Ok(_)) => writing.commit(deadline).await,
+                Ok(Ok(_)) => writing.commit().await,
                 Ok(Err(error)) => {
                     writing.rollback().await;
                     Err(error.into())

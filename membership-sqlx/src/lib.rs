@@ -28,6 +28,7 @@
 mod budget;
 mod clock;
 mod customer;
+mod delivery;
 mod error;
 mod health;
 mod journal;
@@ -43,6 +44,7 @@ mod writing;
 
 pub use budget::{Budget, RETRY_AFTER};
 pub use clock::{Clock, SystemClock};
+pub use delivery::{Attempt, DeliveryStatus, FailedDelivery};
 pub use error::StoreError;
 pub use health::Health;
 pub use journal::Verification;

@@ -1,5 +1,6 @@
 //! The outbox: Polar-shaped `member.*` webhooks written in the command's own transaction,
-//! then claimed, delivered at least once, and retried with backoff.
+//! then claimed under a lease and fanned out to their destinations in one fenced write
+//! ([`Store::dispatch`]); each destination's delivery lives in `delivery.rs`.
 
 use std::time::Duration;
 
@@ -7,15 +8,16 @@ use membership::wire::Webhook;
 use membership::{OrganizationId, StreamId, Timestamp};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
+use tokio::time::Instant;
 
 use crate::error::{StoreError, corrupt};
 use crate::sql::{self, Backend, to_i64};
 use crate::store::Store;
+use crate::writing::Writing;
 
-/// How long a claimed delivery is the claimer's before another worker may take it.
+/// How long a claimed webhook is the claimer's before another worker may take it: far
+/// more than dispatching takes (one read of the destinations, one short write).
 const LEASE: Duration = Duration::from_secs(30);
-/// The longest wait between two attempts.
-const MAX_BACKOFF: Duration = Duration::from_hours(1);
 
 /// Queues one decision's webhooks. Each is keyed by (stream, version, topic, member):
 /// the receiver's idempotency key, stable across retries.
@@ -32,7 +34,7 @@ pub(crate) async fn enqueue(
         let topic = serde_json::to_value(webhook.kind).map_err(|error| corrupt("outbox", stream, error))?;
         sqlx::query(
             "INSERT INTO outbox (id, organization_id, aggregate, stream_id, version, topic, member_id, payload, \
-             attempts, due_at, claimed_until, delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, NULL, NULL)",
+             attempts, due_at, claimed_until, dispatched_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, NULL, NULL)",
         )
         .bind(uuid::Uuid::new_v4().to_string())
         .bind(organization_id.to_string())
@@ -49,56 +51,67 @@ pub(crate) async fn enqueue(
     Ok(())
 }
 
-/// One webhook to deliver.
+/// One webhook to fan out to its destinations, claimed under a lease.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Delivery {
-    /// Its id: stable across retries (the `webhook-id` header).
+    /// Its id: stable across retries and destinations (the `webhook-id` header).
     pub id: String,
-    /// The organization whose endpoints receive it.
+    /// The organization whose destinations receive it.
     pub organization_id: OrganizationId,
     /// The version of the stream it came from.
     pub version: u64,
-    /// How many attempts failed before this one.
-    pub attempts: u32,
     /// The webhook itself.
     pub webhook: Webhook,
+    /// The fencing token written at claim: [`Store::dispatch`] takes only while it holds.
+    pub token: String,
 }
 
-fn delivery(row: &AnyRow) -> Result<Delivery, StoreError> {
+fn delivery(row: &AnyRow, token: String) -> Result<Delivery, StoreError> {
     const T: &str = "outbox";
     let id = sql::text(row, T, "id")?;
     let payload = sql::text(row, T, "payload")?;
     Ok(Delivery {
         organization_id: sql::parsed(row, T, "organization_id", OrganizationId::parse)?,
         version: sql::version(row, T, "version")?,
-        attempts: u32::try_from(sql::int(row, T, "attempts")?).unwrap_or(u32::MAX),
         webhook: serde_json::from_str(&payload).map_err(|error| corrupt(T, &id, error))?,
         id,
+        token,
     })
 }
 
+/// Begins a write transaction through the store's one way in (`writing.rs`): SQLite's
+/// writer turn and `BEGIN IMMEDIATE`, or a pooled connection and `BEGIN`, within the
+/// store's command budget; a transaction not ended cleanly closes its connection. Every
+/// write of the outbox and of the deliveries goes through here.
+pub(crate) async fn begin_write(store: &Store) -> Result<Writing, StoreError> {
+    store.writing(Instant::now() + store.budget.command).await
+}
+
+/// A new fencing token: random, so a worker whose lease ran out can never guess the next.
+pub(crate) fn new_token() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
 impl Store {
-    /// Claims up to `limit` webhooks due at `now` for delivery, for a lease of 30 seconds:
-    /// concurrent workers never claim the same one (`FOR UPDATE SKIP LOCKED` on
-    /// PostgreSQL), and one whose worker died is claimed again once the lease ends.
+    /// Claims up to `limit` webhooks not yet dispatched and due at `now`, each for a lease
+    /// of 30 seconds with a fresh fencing token: concurrent workers never claim the same
+    /// one (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite), and one
+    /// whose worker died is claimed again, with a new token, once its lease ends.
     ///
     /// # Errors
     ///
     /// `corrupt_row` for an unreadable row; a database error.
     pub async fn claim_webhooks(&self, now: Timestamp, limit: u32) -> Result<Vec<Delivery>, StoreError> {
-        let mut tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
+        let mut tx = begin_write(self).await?;
         let sql = match self.backend {
             Backend::Postgres => {
-                "SELECT id, organization_id, version, attempts, payload FROM outbox \
-                 WHERE delivered_at IS NULL AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $2) \
+                "SELECT id, organization_id, version, payload FROM outbox \
+                 WHERE dispatched_at IS NULL AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $2) \
                  ORDER BY due_at, id LIMIT $3 FOR UPDATE SKIP LOCKED"
             }
             Backend::Sqlite => {
-                "SELECT id, organization_id, version, attempts, payload FROM outbox \
-                 WHERE delivered_at IS NULL AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $2) \
+                "SELECT id, organization_id, version, payload FROM outbox \
+                 WHERE dispatched_at IS NULL AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $2) \
                  ORDER BY due_at, id LIMIT $3"
             }
         };
@@ -106,16 +119,17 @@ impl Store {
             .bind(now.unix_micros())
             .bind(now.unix_micros())
             .bind(i64::from(limit))
-            .fetch_all(&mut *tx)
+            .fetch_all(tx.conn()?)
             .await?;
-        let lease = now.saturating_add(membership_delta(LEASE)).unix_micros();
+        let lease = now.saturating_add(delta(LEASE)).unix_micros();
         let mut claimed = Vec::with_capacity(rows.len());
         for row in &rows {
-            let delivery = delivery(row)?;
-            sqlx::query("UPDATE outbox SET claimed_until = $1 WHERE id = $2")
+            let delivery = delivery(row, new_token())?;
+            sqlx::query("UPDATE outbox SET claimed_until = $1, lease_token = $2 WHERE id = $3")
                 .bind(lease)
+                .bind(delivery.token.clone())
                 .bind(delivery.id.clone())
-                .execute(&mut *tx)
+                .execute(tx.conn()?)
                 .await?;
             claimed.push(delivery);
         }
@@ -123,50 +137,58 @@ impl Store {
         Ok(claimed)
     }
 
-    /// Marks a webhook delivered: it is never claimed again.
+    /// Fans a claimed webhook out: one pending delivery per destination, and the webhook
+    /// marked dispatched, in one transaction, only if `delivery`'s token still holds the
+    /// row. `false`, with nothing written, when the lease was lost (another worker claimed
+    /// the row since, or already dispatched it). No destinations: the webhook is just
+    /// dispatched. A destination that already has this webhook's delivery keeps it, so a
+    /// fan-out is never doubled.
     ///
     /// # Errors
     ///
-    /// A database error.
-    pub async fn mark_delivered(&self, id: &str, now: Timestamp) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET delivered_at = $1, claimed_until = NULL WHERE id = $2")
+    /// A database error (nothing is written).
+    pub async fn dispatch(
+        &self,
+        delivery: &Delivery,
+        destinations: &[String],
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut tx = begin_write(self).await?;
+        // The fenced mark comes first: on PostgreSQL it locks the row, so no other worker
+        // can re-claim it until this transaction ends.
+        let marked = sqlx::query(
+            "UPDATE outbox SET dispatched_at = $1, claimed_until = NULL, lease_token = NULL \
+             WHERE id = $2 AND lease_token = $3 AND dispatched_at IS NULL",
+        )
+        .bind(now.unix_micros())
+        .bind(delivery.id.clone())
+        .bind(delivery.token.clone())
+        .execute(tx.conn()?)
+        .await?;
+        if marked.rows_affected() != 1 {
+            tx.rollback().await;
+            return Ok(false);
+        }
+        for destination in destinations {
+            sqlx::query(
+                "INSERT INTO webhook_deliveries (webhook_id, destination, organization_id, status, attempts, due_at, \
+                 lease_token, lease_until, finished_at, last_error) \
+                 VALUES ($1, $2, $3, 'pending', 0, $4, NULL, NULL, NULL, NULL) \
+                 ON CONFLICT (webhook_id, destination) DO NOTHING",
+            )
+            .bind(delivery.id.clone())
+            .bind(destination.clone())
+            .bind(delivery.organization_id.to_string())
             .bind(now.unix_micros())
-            .bind(id.to_owned())
-            .execute(&self.pool)
+            .execute(tx.conn()?)
             .await?;
-        Ok(())
-    }
-
-    /// Schedules another attempt after a failed one, with exponential backoff: 2, 4, 8 …
-    /// seconds after `now`, at most an hour.
-    ///
-    /// # Errors
-    ///
-    /// A database error.
-    pub async fn retry_later(&self, id: &str, attempts: u32, now: Timestamp) -> Result<(), StoreError> {
-        let wait = Duration::from_secs(1u64 << attempts.saturating_add(1).min(12)).min(MAX_BACKOFF);
-        sqlx::query("UPDATE outbox SET attempts = $1, due_at = $2, claimed_until = NULL WHERE id = $3")
-            .bind(i64::from(attempts.saturating_add(1)))
-            .bind(now.saturating_add(membership_delta(wait)).unix_micros())
-            .bind(id.to_owned())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// How many webhooks are not delivered yet.
-    ///
-    /// # Errors
-    ///
-    /// A database error.
-    pub async fn undelivered(&self) -> Result<u64, StoreError> {
-        let row =
-            sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL").fetch_one(&self.pool).await?;
-        Ok(u64::try_from(sql::int(&row, "outbox", "n")?).unwrap_or(0))
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 }
 
 /// A `std` duration as the `TimeDelta` timestamps take.
-fn membership_delta(duration: Duration) -> chrono::TimeDelta {
+pub(crate) fn delta(duration: Duration) -> chrono::TimeDelta {
     chrono::TimeDelta::from_std(duration).unwrap_or(chrono::TimeDelta::MAX)
 }

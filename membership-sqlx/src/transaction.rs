@@ -144,7 +144,7 @@ impl Store {
                 writing.rollback().await;
                 Ok(outcome)
             }
-            Ok(outcome) => match writing.commit(deadline).await {
+            Ok(outcome) => match writing.commit().await {
                 Ok(()) => Ok(outcome),
                 // A conflict reported at COMMIT (PostgreSQL's serialization check) is
                 // known to have written nothing; any other failure there leaves the outcome

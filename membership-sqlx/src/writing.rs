@@ -21,6 +21,8 @@ use crate::store::{Store, configure};
 pub(crate) struct Writing {
     lease: Lease,
     ended: bool,
+    /// When the transaction must have committed.
+    deadline: Instant,
 }
 
 /// Where the transaction's connection comes from.
@@ -55,7 +57,7 @@ impl Store {
             }
             None => Lease::Pooled(within(deadline, self.pool.acquire()).await??),
         };
-        let mut writing = Writing { lease, ended: false };
+        let mut writing = Writing { lease, ended: false, deadline };
         let begin = match self.backend {
             Backend::Sqlite => "BEGIN IMMEDIATE",
             Backend::Postgres => "BEGIN",
@@ -87,14 +89,15 @@ impl Writing {
         }
     }
 
-    /// Commits by `deadline`.
+    /// Commits by the deadline the transaction began with.
     ///
     /// # Errors
     ///
     /// The database's error, or `Unavailable` when the deadline passed. Either way the
     /// outcome is unknown to this process (the commit may have reached the disk), the
     /// connection is closed, and the caller must not run the command again.
-    pub(crate) async fn commit(mut self, deadline: Instant) -> Result<(), StoreError> {
+    pub(crate) async fn commit(mut self) -> Result<(), StoreError> {
+        let deadline = self.deadline;
         within(deadline, sqlx::raw_sql("COMMIT").execute(self.conn()?)).await??;
         self.ended = true;
         Ok(())

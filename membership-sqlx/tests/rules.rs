@@ -71,31 +71,175 @@ async fn store_runs_customer_commands_writes_webhooks_and_pages_members() {
     let updated: Vec<_> = deliveries.iter().filter(|d| d.webhook.kind == WebhookType::MemberUpdated).collect();
     assert_eq!((created, updated.len()), (5, 2));
     assert!(deliveries.iter().all(|delivery| delivery.organization_id == org(1)));
-    // Claimed webhooks are not claimed again while leased; delivered ones never again.
+    // Claimed webhooks are not claimed again while leased; dispatched ones never again.
     assert!(store.claim_webhooks(at(2), 100).await.unwrap().is_empty());
     for delivery in &deliveries {
-        store.mark_delivered(&delivery.id, at(2)).await.unwrap();
+        assert!(store.dispatch(delivery, &[], at(2)).await.unwrap());
     }
     assert_eq!(store.undelivered().await.unwrap(), 0);
     assert!(store.claim_webhooks(at(60), 100).await.unwrap().is_empty());
     assert_consistent(&store).await;
 }
 
+/// How long the tests lease a delivery.
+const LEASE: std::time::Duration = std::time::Duration::from_mins(1);
+
+/// The destinations the tests fan out to.
+fn destinations(names: &[&str]) -> Vec<String> {
+    names.iter().map(|name| (*name).to_owned()).collect()
+}
+
+/// A store with one webhook in its outbox (the customer owner's `member.created`),
+/// dispatched at minute 0 to `to`.
+async fn one_webhook_dispatched(to: &[&str]) -> (membership_sqlx::Store, String) {
+    let store = fresh_store().await;
+    team(&store, org(1), 1, Role::Member).await;
+    team_customer(&store, org(1), customer_id(1), 1).await;
+    let claimed = store.claim_webhooks(at(0), 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert!(store.dispatch(&claimed[0], &destinations(to), at(0)).await.unwrap());
+    (store, claimed[0].id.clone())
+}
+
 #[tokio::test]
-async fn store_outbox_retries_with_backoff_and_keeps_the_webhook_id() {
+async fn store_dispatch_is_fenced_and_idempotent_after_a_lost_lease() {
     let store = fresh_store().await;
     team(&store, org(1), 1, Role::Member).await;
     team_customer(&store, org(1), customer_id(1), 1).await;
     let first = store.claim_webhooks(at(0), 10).await.unwrap();
-    assert_eq!(first.len(), 1);
-    store.retry_later(&first[0].id, first[0].attempts, at(0)).await.unwrap();
-    // Not due before its backoff (2 s), due after it, with the same id.
-    assert!(store.claim_webhooks(at(0), 10).await.unwrap().is_empty());
-    let again = store.claim_webhooks(at(1), 10).await.unwrap();
-    assert_eq!((again[0].id.as_str(), again[0].attempts), (first[0].id.as_str(), 1));
-    // A claim whose worker died is claimed again once its lease ends.
-    let later = store.claim_webhooks(at(2), 10).await.unwrap();
-    assert_eq!(later.len(), 1);
+    // The first worker stalls past its 30 s lease; a second claims the row, with a new token.
+    let second = store.claim_webhooks(at(1), 10).await.unwrap();
+    assert_eq!(second.len(), 1);
+    assert_eq!(first[0].id, second[0].id);
+    assert_ne!(first[0].token, second[0].token);
+    // The stale worker's fan-out is refused and writes nothing.
+    assert!(!store.dispatch(&first[0], &destinations(&["a", "b"]), at(1)).await.unwrap());
+    assert!(store.claim_deliveries(at(2), 10, LEASE).await.unwrap().is_empty());
+    assert_eq!(store.undelivered().await.unwrap(), 1, "still waiting to be dispatched");
+    // The holder's fan-out takes, once: one delivery per destination.
+    assert!(store.dispatch(&second[0], &destinations(&["a", "b"]), at(1)).await.unwrap());
+    assert!(!store.dispatch(&second[0], &destinations(&["a", "b", "c"]), at(1)).await.unwrap(), "dispatched once");
+    assert!(store.claim_webhooks(at(9), 10).await.unwrap().is_empty(), "never claimed again");
+    let attempts = store.claim_deliveries(at(2), 10, LEASE).await.unwrap();
+    let mut to: Vec<_> = attempts.iter().map(|attempt| attempt.destination.as_str()).collect();
+    to.sort_unstable();
+    assert_eq!(to, ["a", "b"]);
+    assert!(attempts.iter().all(|attempt| attempt.webhook_id == second[0].id && attempt.attempts == 0));
+    assert_eq!(store.undelivered().await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn store_delivery_mark_with_a_stale_token_is_refused() {
+    let (store, _) = one_webhook_dispatched(&["a"]).await;
+    let stale = store.claim_deliveries(at(0), 10, LEASE).await.unwrap();
+    assert_eq!(stale.len(), 1);
+    // Leased: nobody else claims it.
+    assert!(store.claim_deliveries(at(0), 10, LEASE).await.unwrap().is_empty());
+    // Its lease runs out; another worker claims it with a new token.
+    let holder = store.claim_deliveries(at(2), 10, LEASE).await.unwrap();
+    assert_eq!(holder.len(), 1);
+    assert_ne!(stale[0].token, holder[0].token);
+    // The stale worker's marks do not take, either way.
+    assert!(!store.delivered(&stale[0], at(2)).await.unwrap());
+    assert!(!store.attempt_failed(&stale[0], at(2), "timed out", 10).await.unwrap());
+    assert_eq!(store.undelivered().await.unwrap(), 1);
+    // The holder's does, once.
+    assert!(store.delivered(&holder[0], at(2)).await.unwrap());
+    assert!(!store.delivered(&holder[0], at(2)).await.unwrap(), "no longer pending");
+    assert!(!store.attempt_failed(&holder[0], at(2), "late", 10).await.unwrap(), "a delivered row stays delivered");
+    assert_eq!(store.undelivered().await.unwrap(), 0);
+    assert!(store.claim_deliveries(at(60), 10, LEASE).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn store_delivery_retries_with_backoff_and_keeps_the_webhook_id() {
+    let (store, id) = one_webhook_dispatched(&["a"]).await;
+    let first = store.claim_deliveries(at(0), 10, LEASE).await.unwrap();
+    assert!(store.attempt_failed(&first[0], at(0), "503", 10).await.unwrap());
+    // Not due before its backoff (2 s), due after it, with the same id and one attempt made.
+    let soon = at(0).saturating_add(chrono::TimeDelta::seconds(1));
+    assert!(store.claim_deliveries(soon, 10, LEASE).await.unwrap().is_empty());
+    let later = at(0).saturating_add(chrono::TimeDelta::seconds(2));
+    let again = store.claim_deliveries(later, 10, LEASE).await.unwrap();
+    assert_eq!((again[0].webhook_id.as_str(), again[0].attempts), (id.as_str(), 1));
+}
+
+#[tokio::test]
+async fn store_delivery_attempts_cap_then_failed_listed_requeued_and_claimable() {
+    let (store, id) = one_webhook_dispatched(&["a", "b"]).await;
+    // "a" answers; "b" fails three times, the cap.
+    for round in 0..3 {
+        for attempt in store.claim_deliveries(at(round * 10), 10, LEASE).await.unwrap() {
+            if attempt.destination == "a" {
+                assert!(store.delivered(&attempt, at(round * 10)).await.unwrap());
+            } else {
+                assert_eq!(attempt.attempts, u32::try_from(round).unwrap());
+                let reason = format!("503 on attempt {}", round + 1);
+                assert!(store.attempt_failed(&attempt, at(round * 10), &reason, 3).await.unwrap());
+            }
+        }
+    }
+    // Failed: never claimed again, not counted as waiting, listed for the operator.
+    assert!(store.claim_deliveries(at(600), 10, LEASE).await.unwrap().is_empty());
+    assert_eq!(store.undelivered().await.unwrap(), 0);
+    let failed = store.failed_deliveries(100).await.unwrap();
+    assert_eq!(failed.len(), 1);
+    let failure = &failed[0];
+    assert_eq!((failure.webhook_id.as_str(), failure.destination.as_str()), (id.as_str(), "b"));
+    assert_eq!((failure.organization_id, failure.attempts), (org(1), 3));
+    assert_eq!((failure.last_error.as_deref(), failure.failed_at), (Some("503 on attempt 3"), at(20)));
+    // Re-queued: an unknown id changes nothing; the webhook's id brings it back, due now
+    // with a fresh set of attempts, for "b" alone.
+    assert_eq!(store.requeue_failed(Some("no-such-webhook"), at(30)).await.unwrap(), 0);
+    assert_eq!(store.requeue_failed(Some(&id), at(30)).await.unwrap(), 1);
+    assert!(store.failed_deliveries(100).await.unwrap().is_empty());
+    let again = store.claim_deliveries(at(30), 10, LEASE).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!((again[0].destination.as_str(), again[0].attempts), ("b", 0));
+    // And the whole queue at once.
+    assert!(store.attempt_failed(&again[0], at(30), "503", 1).await.unwrap());
+    assert_eq!(store.requeue_failed(None, at(31)).await.unwrap(), 1);
+    assert_eq!(store.claim_deliveries(at(31), 10, LEASE).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn store_prune_removes_only_delivered_rows_past_retention() {
+    let store = fresh_store().await;
+    team(&store, org(1), 1, Role::Member).await;
+    // Four webhooks (four members created), fanned out at minute 0 to one destination each,
+    // except the last, which has none.
+    team_customer(&store, org(1), customer_id(1), 4).await;
+    let claimed = store.claim_webhooks(at(0), 10).await.unwrap();
+    assert_eq!(claimed.len(), 4);
+    for (delivery, to) in claimed.iter().zip([&["a"][..], &["a"], &["a"], &[]]) {
+        assert!(store.dispatch(delivery, &destinations(to), at(0)).await.unwrap());
+    }
+    // The first delivered at minute 1, the second at minute 5, the third failed at minute 1.
+    let attempts = store.claim_deliveries(at(0), 10, LEASE).await.unwrap();
+    let of = |delivery: &membership_sqlx::Delivery| {
+        attempts.iter().find(|attempt| attempt.webhook_id == delivery.id).unwrap().clone()
+    };
+    assert!(store.delivered(&of(&claimed[0]), at(1)).await.unwrap());
+    assert!(store.delivered(&of(&claimed[1]), at(5)).await.unwrap());
+    assert!(store.attempt_failed(&of(&claimed[2]), at(1), "410", 1).await.unwrap());
+    // Nothing finished before minute 0.
+    assert_eq!(store.prune_delivered(at(0)).await.unwrap(), 0);
+    // Before minute 2: the first delivery and its webhook, and the webhook with no
+    // destination; the failed one and its webhook stay, as does the later delivery.
+    assert_eq!(store.prune_delivered(at(2)).await.unwrap(), 3);
+    let mut expected = vec![claimed[1].id.clone(), claimed[2].id.clone()];
+    expected.sort();
+    assert_eq!(outbox_ids(&store).await, expected);
+    assert_eq!(store.failed_deliveries(10).await.unwrap().len(), 1);
+    // Later, the second goes too; the failed one never does.
+    assert_eq!(store.prune_delivered(at(600)).await.unwrap(), 2);
+    assert_eq!(store.failed_deliveries(10).await.unwrap().len(), 1);
+    assert_eq!(outbox_ids(&store).await, [claimed[2].id.clone()]);
+}
+
+async fn outbox_ids(store: &membership_sqlx::Store) -> Vec<String> {
+    let rows = sqlx::query("SELECT id FROM outbox ORDER BY id").fetch_all(store.pool()).await.unwrap();
+    rows.iter().map(|row| sqlx::Row::get::<String, _>(row, "id")).collect()
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ fn every_word_the_migrations_spell_comes_from_a_codec() {
     words.extend(MemberRole::ALL.iter().map(ToString::to_string));
     words.extend(InvitationStatus::ALL.iter().map(ToString::to_string));
     words.extend(OfferStatus::ALL.iter().map(ToString::to_string));
+    words.extend(membership_sqlx::DeliveryStatus::ALL.iter().map(ToString::to_string));
     words.push(<membership::organization::Organization as Aggregate>::TYPE_NAME.to_owned());
     words.push(<membership::customer::Customer as Aggregate>::TYPE_NAME.to_owned());
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");

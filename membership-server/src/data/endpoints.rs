@@ -14,7 +14,8 @@ pub struct Endpoint {
     pub secret: String,
 }
 
-/// Adds a webhook endpoint for organization `organization_id`.
+/// Adds a webhook endpoint for organization `organization_id`; its id, which is the
+/// destination its deliveries are recorded under.
 ///
 /// # Errors
 ///
@@ -24,18 +25,67 @@ pub async fn insert_endpoint(
     organization_id: OrganizationId,
     endpoint: &Endpoint,
     now: Timestamp,
-) -> Result<(), StoreError> {
+) -> Result<String, StoreError> {
+    let id = uuid::Uuid::new_v4().to_string();
     sqlx::query(
         "INSERT INTO server_webhook_endpoints (id, organization_id, url, secret, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(id.clone())
     .bind(organization_id.to_string())
     .bind(endpoint.url.clone())
     .bind(endpoint.secret.clone())
     .bind(now.unix_micros())
     .execute(store.pool())
     .await?;
-    Ok(())
+    Ok(id)
+}
+
+/// Removes endpoint `id` of organization `organization_id`: did it exist? Its pending
+/// deliveries fail at their next attempt.
+///
+/// # Errors
+///
+/// A database error.
+pub async fn delete_endpoint(store: &Store, organization_id: OrganizationId, id: &str) -> Result<bool, StoreError> {
+    let deleted = sqlx::query("DELETE FROM server_webhook_endpoints WHERE organization_id = $1 AND id = $2")
+        .bind(organization_id.to_string())
+        .bind(id.to_owned())
+        .execute(store.pool())
+        .await?;
+    Ok(deleted.rows_affected() == 1)
+}
+
+/// The ids of the organization's webhook endpoints: where a webhook is dispatched to.
+///
+/// # Errors
+///
+/// A database error.
+pub async fn endpoint_ids(store: &Store, organization_id: OrganizationId) -> Result<Vec<String>, StoreError> {
+    let rows = sqlx::query("SELECT id FROM server_webhook_endpoints WHERE organization_id = $1 ORDER BY id")
+        .bind(organization_id.to_string())
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter().map(|row| row.try_get("id")).collect::<Result<_, sqlx::Error>>().map_err(StoreError::from)
+}
+
+/// Endpoint `id` of organization `organization_id`, if it still exists.
+///
+/// # Errors
+///
+/// A database error.
+pub async fn endpoint(
+    store: &Store,
+    organization_id: OrganizationId,
+    id: &str,
+) -> Result<Option<Endpoint>, StoreError> {
+    let row = sqlx::query("SELECT url, secret FROM server_webhook_endpoints WHERE organization_id = $1 AND id = $2")
+        .bind(organization_id.to_string())
+        .bind(id.to_owned())
+        .fetch_optional(store.pool())
+        .await?;
+    row.map(|row| Ok(Endpoint { url: row.try_get("url")?, secret: row.try_get("secret")? }))
+        .transpose()
+        .map_err(|error: sqlx::Error| StoreError::from(error))
 }
 
 /// The organization's webhook endpoints.

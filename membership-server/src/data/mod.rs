@@ -12,7 +12,7 @@ mod users;
 use membership_sqlx::{Backend, Store, StoreError};
 use sqlx::migrate::Migrator;
 
-pub use endpoints::{Endpoint, endpoints, insert_endpoint};
+pub use endpoints::{Endpoint, delete_endpoint, endpoint, endpoint_ids, endpoints, insert_endpoint};
 pub(crate) use tokens::principal;
 pub use tokens::{Grant, insert_token};
 pub use users::{User, upsert_user, user, verification};

@@ -94,7 +94,11 @@ pub fn setup() -> Setup {
 
 impl Api {
     pub async fn new() -> Api {
-        let store = fresh_store().await;
+        Api::on(fresh_store().await).await
+    }
+
+    /// The service over `store`, set up afresh.
+    pub async fn on(store: Store) -> Api {
         let created = setup().run(&store).await.unwrap();
         let app = app(AppState::new(store.clone()));
         Api { app, store, created }
