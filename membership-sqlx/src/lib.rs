@@ -25,6 +25,7 @@
 //! # Ok(()) }
 //! ```
 
+mod batch;
 mod budget;
 mod clock;
 mod customer;

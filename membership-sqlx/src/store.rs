@@ -10,6 +10,7 @@ use membership::Error;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection};
 
+use crate::batch::Queue;
 use crate::budget::Budget;
 use crate::error::StoreError;
 use crate::sql::Backend;
@@ -147,11 +148,13 @@ impl Store {
 pub(crate) struct Writer {
     pub(crate) conn: Arc<tokio::sync::Mutex<Option<AnyConnection>>>,
     pub(crate) options: AnyConnectOptions,
+    /// Commands waiting for the writer, run together by the next to take it (`batch.rs`).
+    pub(crate) queue: Queue,
 }
 
 impl Writer {
     fn new(options: AnyConnectOptions) -> Self {
-        Writer { conn: Arc::new(tokio::sync::Mutex::new(None)), options }
+        Writer { conn: Arc::new(tokio::sync::Mutex::new(None)), options, queue: Queue::default() }
     }
 }
 

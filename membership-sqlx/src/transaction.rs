@@ -132,6 +132,9 @@ impl Store {
         clock: impl Clock,
         deadline: Instant,
     ) -> Result<Outcome<A>, Failed> {
+        if self.writer.is_some() {
+            return self.queued::<A>(expected, id, command, actor, clock, deadline).await;
+        }
         let mut writing = self.writing(deadline).await.map_err(Failed::sorted)?;
         let decided = match writing.conn() {
             Ok(conn) => within(deadline, write::<A>(conn, self.backend, expected, id, command, actor, clock))
@@ -161,7 +164,7 @@ impl Store {
 }
 
 /// How an attempt failed: worth another (`Again`), or the answer (`Final`).
-enum Failed {
+pub(crate) enum Failed {
     Again(StoreError),
     Final(StoreError),
 }
@@ -169,7 +172,7 @@ enum Failed {
 impl Failed {
     /// Sorts an error from before the commit: nothing was written, so a conflict, a stale
     /// version, a busy database or a lost connection may be retried.
-    fn sorted(error: StoreError) -> Self {
+    pub(crate) fn sorted(error: StoreError) -> Self {
         if conflict(&error) || transient(&error) { Failed::Again(error) } else { Failed::Final(error) }
     }
 }

@@ -43,20 +43,38 @@ impl Store {
     ///
     /// `Unavailable` when the deadline passes first or no connection can be had.
     pub(crate) async fn writing(&self, deadline: Instant) -> Result<Writing, StoreError> {
-        let lease = match &self.writer {
-            // The writer lives outside the pool, but a store whose pool was closed writes no more.
-            Some(_) if self.pool.is_closed() => return Err(StoreError::Unavailable(sqlx::Error::PoolClosed)),
+        match &self.writer {
             Some(writer) => {
-                let mut turn = within(deadline, writer.conn.clone().lock_owned()).await?;
-                if turn.is_none() {
-                    let mut conn = within(deadline, writer.options.connect()).await??;
-                    configure(&mut conn, self.backend, self.budget).await?;
-                    *turn = Some(conn);
-                }
-                Lease::Writer(turn)
+                let turn = within(deadline, writer.conn.clone().lock_owned()).await?;
+                self.writing_on(turn, deadline).await
             }
-            None => Lease::Pooled(within(deadline, self.pool.acquire()).await??),
-        };
+            None => self.begin(Lease::Pooled(within(deadline, self.pool.acquire()).await??), deadline).await,
+        }
+    }
+
+    /// Begins a write transaction on SQLite's writer connection, whose turn the caller
+    /// holds; the connection is made first when there is none (on first use, or after one
+    /// was closed).
+    pub(crate) async fn writing_on(
+        &self,
+        mut turn: OwnedMutexGuard<Option<AnyConnection>>,
+        deadline: Instant,
+    ) -> Result<Writing, StoreError> {
+        // The writer lives outside the pool, but a store whose pool was closed writes no more.
+        if self.pool.is_closed() {
+            return Err(StoreError::Unavailable(sqlx::Error::PoolClosed));
+        }
+        if turn.is_none()
+            && let Some(writer) = &self.writer
+        {
+            let mut conn = within(deadline, writer.options.connect()).await??;
+            configure(&mut conn, self.backend, self.budget).await?;
+            *turn = Some(conn);
+        }
+        self.begin(Lease::Writer(turn), deadline).await
+    }
+
+    async fn begin(&self, lease: Lease, deadline: Instant) -> Result<Writing, StoreError> {
         let mut writing = Writing { lease, ended: false, deadline };
         let begin = match self.backend {
             Backend::Sqlite => "BEGIN IMMEDIATE",
@@ -130,10 +148,13 @@ impl Drop for Writing {
 /// Runs `work` until `deadline`: its result, or `Unavailable` (a timed-out I/O error) when
 /// the deadline came first.
 pub(crate) async fn within<T>(deadline: Instant, work: impl Future<Output = T>) -> Result<T, StoreError> {
-    tokio::time::timeout_at(deadline, work).await.map_err(|_| {
-        StoreError::Unavailable(sqlx::Error::Io(std::io::Error::new(
-            std::io::ErrorKind::TimedOut,
-            "the store's time budget ran out",
-        )))
-    })
+    tokio::time::timeout_at(deadline, work).await.map_err(|_| timed_out())
+}
+
+/// The error of a call whose budget ran out.
+pub(crate) fn timed_out() -> StoreError {
+    StoreError::Unavailable(sqlx::Error::Io(std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        "the store's time budget ran out",
+    )))
 }

@@ -106,6 +106,46 @@ async fn store_a_command_failing_after_its_first_projected_row_leaves_nothing() 
     assert_consistent(&store).await;
 }
 
+/// Commands released together run together (on SQLite, in one transaction, one savepoint
+/// each): one that fails half-way undoes only its own rows, and every other commits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn store_a_command_failing_among_concurrent_ones_undoes_only_itself() {
+    let store = fresh_store().await;
+    for n in 0..16 {
+        org_ok(&store, org(n), Actor::User(user(1)), Command::Create { email: email_of(user(1)) }).await;
+    }
+    install_boom(&store).await;
+    for round in 0..5u128 {
+        let barrier = Arc::new(Barrier::new(16));
+        let tasks: Vec<_> = (0..16u128)
+            .map(|n| {
+                let (store, barrier) = (store.clone(), barrier.clone());
+                // Every other command adds boom@example.com, whose membership row fails.
+                let address =
+                    if n % 2 == 0 { "boom@example.com".to_owned() } else { format!("u{n}-{round}@example.com") };
+                let add = Command::AddMember { user_id: user(100 + round * 16 + n), email: email(&address) };
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    store.execute::<Organization>(org(n), add, Actor::System, at(0)).await
+                })
+            })
+            .collect();
+        for (n, task) in tasks.into_iter().enumerate() {
+            let result = task.await.unwrap();
+            if n % 2 == 0 {
+                assert_eq!(result.unwrap_err().code(), "database_error", "the boom command fails");
+            } else {
+                assert_eq!(result.unwrap().events.len(), 1, "its neighbours commit");
+            }
+        }
+    }
+    for n in 0..16u128 {
+        let members = store.team(org(n)).await.unwrap().len();
+        assert_eq!(members, if n % 2 == 0 { 1 } else { 6 }, "organization {n}");
+    }
+    assert_consistent(&store).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn store_a_command_dropped_midway_is_applied_at_most_once() {
     let store = fresh_store().await;

@@ -118,13 +118,25 @@ async fn assert_members(store: &Store, expected: &[u128]) {
     assert_eq!(held, wanted, "every acknowledged member, and no refused one");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn store_sqlite_a_full_disk_fails_as_unavailable_and_writes_resume_once_space_frees() {
     let Some(disk) = Tmpfs::mount("4m") else { return };
     let store = Store::open(&disk.url()).await.unwrap();
     team(&store, org(1), 1, Role::Member).await;
     let filler = disk.fill();
-    let (mut acknowledged, refused) = add_members(&store, 2, 400).await;
+    // Eight writers at once, so commands share transactions when the disk fills.
+    let writers: Vec<_> = (0..8u128)
+        .map(|w| {
+            let store = store.clone();
+            tokio::spawn(async move { add_members(&store, 2 + w * 50, 2 + (w + 1) * 50).await })
+        })
+        .collect();
+    let (mut acknowledged, mut refused) = (Vec::new(), 0);
+    for writer in writers {
+        let (done, failed) = writer.await.unwrap();
+        acknowledged.extend(done);
+        refused += failed;
+    }
     assert!(refused > 0, "the disk never filled");
     assert!(!store.health(Duration::from_secs(1), at(0)).await.is_ready(), "readiness says a full disk is not ready");
     // Space frees: the same store writes again, without a restart.
