@@ -9,5 +9,10 @@ if ! command -v pg_virtualenv >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
 fi
 # The suites fail unless they really ran on PostgreSQL: the store's, then the service's.
+# Then the service as a process under PostgreSQL's faults, one test at a time
+# (RUST_TEST_THREADS=1, as `-- --test-threads=1` but composing with extra arguments): they
+# stop the shared cluster and kill its backends, so nothing else may run meanwhile.
 MEMBERSHIP_EXPECT_BACKEND=postgres pg_virtualenv -- sh -c \
-  'cargo test -p membership-sqlx --features postgres "$@" && cargo test -p membership-server "$@"' -- "$@"
+  'cargo test -p membership-sqlx --features postgres "$@" && cargo test -p membership-server "$@" &&
+   MEMBERSHIP_PG_CLUSTER="$PGVERSION regress" RUST_TEST_THREADS=1 cargo test -p membership-server --test process "$@"' \
+  -- "$@"
