@@ -9,7 +9,12 @@ if ! command -v pg_virtualenv >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
 fi
 # The suites fail unless they really ran on PostgreSQL: the store's, then the service's.
-# Then the store's outage tests alone, one at a time: one stops and starts the cluster.
+# Then, one test at a time (RUST_TEST_THREADS=1, as `-- --test-threads=1` but composing
+# with extra arguments), what stops the shared cluster and kills its backends, so nothing
+# else may run meanwhile: the store's outage tests, and the service as a process.
 MEMBERSHIP_EXPECT_BACKEND=postgres pg_virtualenv -- sh -c \
-  'cargo test -p membership-sqlx --features postgres "$@" && cargo test -p membership-server "$@" &&
-   MEMBERSHIP_PG_CLUSTER="$PGVERSION regress" cargo test -p membership-sqlx --features postgres --test outage -- --test-threads=1' -- "$@"
+  'cargo test -p membership-sqlx --features postgres "$@" && cargo test -p membership-server --lib --bins --test api "$@" &&
+   export MEMBERSHIP_PG_CLUSTER="$PGVERSION regress" RUST_TEST_THREADS=1 &&
+   cargo test -p membership-sqlx --features postgres --test outage "$@" &&
+   cargo test -p membership-server --test process "$@"' \
+  -- "$@"
