@@ -17,7 +17,7 @@ use crate::writing::Writing;
 
 /// How long a claimed webhook is the claimer's before another worker may take it: far
 /// more than dispatching takes (one read of the destinations, one short write).
-const LEASE: Duration = Duration::from_secs(30);
+const LEASE: Duration = Duration::from_secs(5);
 
 /// Queues one decision's webhooks. Each is keyed by (stream, version, topic, member):
 /// the receiver's idempotency key, stable across retries.
@@ -94,7 +94,7 @@ pub(crate) fn new_token() -> String {
 
 impl Store {
     /// Claims up to `limit` webhooks not yet dispatched and due at `now`, each for a lease
-    /// of 30 seconds with a fresh fencing token: concurrent workers never claim the same
+    /// of 5 seconds with a fresh fencing token: concurrent workers never claim the same
     /// one (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite), and one
     /// whose worker died is claimed again, with a new token, once its lease ends.
     ///

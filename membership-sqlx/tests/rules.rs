@@ -107,7 +107,7 @@ async fn store_dispatch_is_fenced_and_idempotent_after_a_lost_lease() {
     team(&store, org(1), 1, Role::Member).await;
     team_customer(&store, org(1), customer_id(1), 1).await;
     let first = store.claim_webhooks(at(0), 10).await.unwrap();
-    // The first worker stalls past its 30 s lease; a second claims the row, with a new token.
+    // The first worker stalls past its lease; a second claims the row, with a new token.
     let second = store.claim_webhooks(at(1), 10).await.unwrap();
     assert_eq!(second.len(), 1);
     assert_eq!(first[0].id, second[0].id);

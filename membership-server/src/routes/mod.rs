@@ -8,7 +8,7 @@ mod team;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, StatusCode};
+use axum::http::{HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -75,8 +75,11 @@ async fn ready(State(state): State<AppState>) -> Response {
         "read": word(&health.read, "read"),
         "write": word(&health.write, "write"),
     });
-    let status = if health.is_ready() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(body)).into_response()
+    if health.is_ready() {
+        return (StatusCode::OK, Json(body)).into_response();
+    }
+    let retry_after = membership_sqlx::RETRY_AFTER.as_secs().max(1);
+    (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, retry_after)], Json(body)).into_response()
 }
 
 /// Liveness (`/health/live`): 200 while the process serves requests, whatever the
