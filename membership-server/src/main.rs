@@ -18,6 +18,7 @@ use membership_server::setup::Setup;
 use membership_server::state::now;
 use membership_server::webhooks::{self, Deliverer, Settings};
 use membership_server::{AppState, app, data};
+use membership_sqlx::Budget;
 use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
 
@@ -84,9 +85,36 @@ struct Serve {
     /// Webhook POSTs in flight at most.
     #[arg(long, default_value_t = Settings::default().parallelism, value_parser = clap::value_parser!(u32).range(1..))]
     webhook_parallelism: u32,
+    /// How long a request waits for a database connection, in milliseconds (the store's
+    /// `Budget::acquire`): with the database down, a read answers 503 after this.
+    #[arg(long, env = "MEMBERSHIP_DB_ACQUIRE_MS", default_value_t = millis(Budget::default().acquire))]
+    db_acquire_ms: u64,
+    /// How long one statement may run, in milliseconds (`Budget::statement`).
+    #[arg(long, env = "MEMBERSHIP_DB_STATEMENT_MS", default_value_t = millis(Budget::default().statement))]
+    db_statement_ms: u64,
+    /// How long a write may take in all, retries included, in milliseconds
+    /// (`Budget::command`): past it the request answers 503 with `Retry-After`.
+    #[arg(long, env = "MEMBERSHIP_DB_COMMAND_MS", default_value_t = millis(Budget::default().command))]
+    db_command_ms: u64,
     /// Log as JSON lines instead of text.
     #[arg(long)]
     json_logs: bool,
+}
+
+impl Serve {
+    /// The store's time budget these flags give.
+    fn budget(&self) -> Budget {
+        Budget {
+            acquire: Duration::from_millis(self.db_acquire_ms),
+            statement: Duration::from_millis(self.db_statement_ms),
+            command: Duration::from_millis(self.db_command_ms),
+        }
+    }
+}
+
+/// A duration in whole milliseconds, for a flag's default.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 #[derive(Debug, Subcommand)]
@@ -176,7 +204,7 @@ async fn serve(database_url: &str, args: Serve) -> Result<(), Box<dyn std::error
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
-    let store = data::open(database_url).await?;
+    let store = data::open_with(database_url, args.budget()).await?;
     let settings = Settings {
         max_attempts: args.webhook_max_attempts,
         parallelism: args.webhook_parallelism,

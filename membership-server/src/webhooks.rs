@@ -82,12 +82,14 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// How long a claimed delivery is its worker's: six POST timeouts (a minute by
-    /// default), so a slow endpoint never lets the lease run out before the mark, which
-    /// would have another worker send the webhook again.
+    /// How long a claimed delivery is its worker's: two POST timeouts (20 s by default).
+    /// Long enough that a slow endpoint never lets the lease run out before the mark (which
+    /// would have another worker send the webhook again: the POST itself is cut off at one
+    /// timeout), short enough that a worker that died mid-POST has its deliveries taken
+    /// over within seconds of the lease's end, not minutes.
     #[must_use]
     pub fn lease(&self) -> Duration {
-        self.timeout.saturating_mul(6)
+        self.timeout.saturating_mul(2)
     }
 }
 

@@ -9,7 +9,7 @@ mod endpoints;
 mod tokens;
 mod users;
 
-use membership_sqlx::{Backend, Store, StoreError};
+use membership_sqlx::{Backend, Budget, Store, StoreError};
 use sqlx::migrate::Migrator;
 
 pub use endpoints::{Endpoint, delete_endpoint, endpoint, endpoint_ids, endpoints, insert_endpoint};
@@ -51,7 +51,16 @@ fn migrator(backend: Backend) -> Migrator {
 /// What [`Store::open`] fails with, or a database error when the service's migrations do
 /// not apply (a migration already applied was changed, or one failed half-way).
 pub async fn open(url: &str) -> Result<Store, StoreError> {
-    let store = Store::open(url).await?;
+    open_with(url, Budget::default()).await
+}
+
+/// [`open`] with the store's time budget of your own (see [`Budget`]).
+///
+/// # Errors
+///
+/// As [`open`].
+pub async fn open_with(url: &str, budget: Budget) -> Result<Store, StoreError> {
+    let store = Store::open_with(url, budget).await?;
     migrate(&store).await?;
     Ok(store)
 }
