@@ -196,6 +196,8 @@ impl Store {
                 return;
             }
         };
+        // A command alone needs no savepoint: its failure rolls the transaction back.
+        let alone = batch.len() == 1;
         let mut ran: Vec<Box<dyn Ran>> = Vec::with_capacity(batch.len());
         let mut queue = batch.into_iter();
         let mut broken = None;
@@ -205,7 +207,7 @@ impl Store {
                 queued.refuse(Failed::Again(unavailable("the writer's connection is gone")));
                 break;
             };
-            if let Err(error) = sqlx::raw_sql("SAVEPOINT command").execute(&mut *conn).await {
+            if !alone && let Err(error) = sqlx::raw_sql("SAVEPOINT command").execute(&mut *conn).await {
                 broken = Some(error.to_string());
                 queued.refuse(Failed::sorted(error.into()));
                 break;
@@ -217,6 +219,13 @@ impl Store {
                 break;
             }
             let undo = if decided.failed() { "ROLLBACK TO command; RELEASE command" } else { "RELEASE command" };
+            if alone {
+                if decided.failed() {
+                    broken = Some("the command failed".to_owned());
+                }
+                ran.push(decided);
+                break;
+            }
             ran.push(decided);
             let undone = match writing.conn() {
                 Ok(conn) => sqlx::raw_sql(undo).execute(conn).await.map_err(StoreError::from),
@@ -228,6 +237,12 @@ impl Store {
             }
         }
         let (fate, why) = match broken {
+            // A lone command that failed cleanly: roll back (a rollback that fails closes
+            // the connection, which rolls back too).
+            Some(why) if alone && !ran.iter().any(|decided| decided.broke()) => {
+                writing.rollback().await;
+                (Fate::RolledBack, why)
+            }
             // Dropped unended, the transaction's connection closes: SQLite rolls it back.
             Some(why) => {
                 drop(writing);
