@@ -94,7 +94,11 @@ async fn add_members(store: &Store, from: u128, to: u128) -> (Vec<u128>, usize) 
             Ok(_) => acknowledged.push(n),
             Err(error) => {
                 assert_unavailable(&error);
-                assert!(started.elapsed() < store.budget().command + Duration::from_secs(1), "{:?}", started.elapsed());
+                let waited = started.elapsed();
+                assert!(waited < store.budget().command + Duration::from_secs(1), "{waited:?}");
+                if waited > Duration::from_millis(100) {
+                    eprintln!("a refusal took {waited:?}");
+                }
                 refused += 1;
             }
         }
@@ -138,6 +142,7 @@ async fn store_sqlite_a_full_disk_fails_as_unavailable_and_writes_resume_once_sp
         refused += failed;
     }
     assert!(refused > 0, "the disk never filled");
+    eprintln!("full disk: {} acknowledged, {refused} refused as database_unavailable", acknowledged.len());
     assert!(!store.health(Duration::from_secs(1), at(0)).await.is_ready(), "readiness says a full disk is not ready");
     // Space frees: the same store writes again, without a restart.
     std::fs::remove_file(filler).unwrap();
