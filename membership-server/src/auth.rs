@@ -63,6 +63,18 @@ impl Scope {
         Scope::ALL.into_iter().find(|scope| scope.as_str() == text)
     }
 
+    /// The scopes any one of which grants this one, space-separated, as Polar names them in
+    /// `WWW-Authenticate`'s `scope` (a read is granted by its write scope too).
+    #[must_use]
+    pub const fn granted_by(self) -> &'static str {
+        match self {
+            Scope::MembersRead => "members:read members:write",
+            Scope::OrganizationsRead => "organizations:read organizations:write",
+            Scope::CustomerPortalRead => "customer_portal:read customer_portal:write",
+            Scope::MembersWrite | Scope::OrganizationsWrite | Scope::CustomerPortalWrite => self.as_str(),
+        }
+    }
+
     /// The write scope that also grants this one, as Polar's `OpenAPI` lists them
     /// (`members:read` or `members:write` may read).
     const fn implied_by(self) -> Scope {
@@ -241,23 +253,29 @@ impl FromRequestParts<AppState> for Principal {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         const MISSING: &str = "Send a token as `Authorization: Bearer <token>`.";
-        let header = parts.headers.get(AUTHORIZATION).ok_or(ApiError::Unauthenticated(MISSING))?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
-            .map(str::trim)
-            .filter(|token| !token.is_empty())
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(bearer)
             .ok_or(ApiError::Unauthenticated(MISSING))?;
         let hash = token_hash(token);
         if let Some(principal) = state.principals.get(&hash) {
             return Ok(principal);
         }
         // Unknown tokens are not remembered: one made a moment ago works at once.
-        let principal = data::principal(&state.store, &hash)
-            .await?
-            .ok_or(ApiError::Unauthenticated("This token is unknown or was revoked; use a token the server issued."))?;
+        let principal = data::principal(&state.store, &hash).await?.ok_or(ApiError::InvalidToken)?;
         state.principals.insert(hash, principal.clone());
         Ok(principal)
     }
+}
+
+/// The token of an `Authorization` value in the Bearer scheme, whose name is
+/// case-insensitive (RFC 7235 §2.1: `Bearer`, `bearer` and `BEARER` alike); `None` for
+/// another scheme or no token.
+#[must_use]
+pub fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once([' ', '\t'])?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }

@@ -1,5 +1,5 @@
 //! Reading requests into the crate's types, so that every refusal is Polar's JSON: path
-//! ids, query strings, and JSON bodies (at most 64 KiB). Bodies and paths are parsed only
+//! ids, query strings, and JSON bodies (at most 64 KiB, within the body's deadline). Bodies and paths are parsed only
 //! when the handler asks, after the token and its scope were checked, so a bad token is a
 //! 401 whatever else is wrong.
 
@@ -15,6 +15,7 @@ use membership::{Error, Location};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::limits::BodyDeadline;
 
 /// The most a request body may hold.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -112,14 +113,23 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
                 "Input should be a valid dictionary or object: send JSON with `Content-Type: application/json`.",
             ))));
         }
-        let bytes = axum::body::to_bytes(request.into_body(), BODY_LIMIT).await.map_err(|error| {
-            if std::error::Error::source(&error)
-                .is_some_and(<dyn std::error::Error>::is::<http_body_util::LengthLimitError>)
-            {
-                ApiError::PayloadTooLarge
-            } else {
-                ApiError::malformed("json_invalid", &["body"], "The body could not be read; send it again.")
-            }
+        let deadline = request.extensions().get::<BodyDeadline>().copied();
+        let read = axum::body::to_bytes(request.into_body(), BODY_LIMIT);
+        let read = match deadline {
+            // A body that stops arriving is a 408, not a connection held forever.
+            Some(BodyDeadline(deadline)) => tokio::time::timeout_at(deadline, read).await,
+            None => Ok(read.await),
+        };
+        let bytes = read.map_err(|_| ApiError::RequestTimeout).and_then(|read| {
+            read.map_err(|error| {
+                if std::error::Error::source(&error)
+                    .is_some_and(<dyn std::error::Error>::is::<http_body_util::LengthLimitError>)
+                {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::malformed("json_invalid", &["body"], "The body could not be read; send it again.")
+                }
+            })
         });
         Ok(JsonBody(bytes))
     }

@@ -4,21 +4,26 @@
 //! ```text
 //! membership-server setup          # an organization, a customer and tokens, printed once
 //! membership-server                # serve
+//! membership-server verify [--json]                   # replay the journal against the tables
 //! membership-server webhooks failed [--json]          # deliveries that used up their attempts
 //! membership-server webhooks requeue WEBHOOK_ID|--all # try them again
 //! ```
+//!
+//! Every setting is one flag, one environment variable and one default, read the same
+//! way by every subcommand ([`Config`]).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use membership::{Email, ExternalId};
+use membership_server::limits::Limits;
 use membership_server::setup::Setup;
-use membership_server::state::now;
+use membership_server::state::{self, now};
 use membership_server::webhooks::{self, Deliverer, Settings};
 use membership_server::{AppState, app, data};
-use membership_sqlx::Budget;
+use membership_sqlx::{Budget, Store};
 use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
 
@@ -26,18 +31,135 @@ use tracing_subscriber::EnvFilter;
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {
-    /// `sqlite://file.db` (created if missing) or `postgres://user:password@host/database`.
-    #[arg(long, env = "MEMBERSHIP_DATABASE_URL", default_value = "sqlite://membership.db", global = true)]
-    database_url: String,
+    /// The settings, the same for every subcommand.
+    #[command(flatten)]
+    config: Config,
     /// What to do; serving is the default.
     #[command(subcommand)]
     command: Option<Command>,
 }
 
+/// The service's settings: each a flag (before or after the subcommand), an environment
+/// variable, or its default, in that order.
+#[derive(Debug, Args)]
+struct Config {
+    /// `sqlite://file.db` (created if missing) or `postgres://user:password@host/database`.
+    #[arg(
+        long,
+        env = "MEMBERSHIP_DATABASE_URL",
+        default_value = "sqlite://membership.db",
+        global = true,
+        help_heading = "Database"
+    )]
+    database_url: String,
+    /// How long a request waits for a database connection, in milliseconds (the store's
+    /// `Budget::acquire`): with the database down, a read answers 503 after this.
+    #[arg(long, env = "MEMBERSHIP_DB_ACQUIRE_MS", default_value_t = millis(Budget::default().acquire), global = true, help_heading = "Database")]
+    db_acquire_ms: u64,
+    /// How long one statement may run, in milliseconds (`Budget::statement`).
+    #[arg(long, env = "MEMBERSHIP_DB_STATEMENT_MS", default_value_t = millis(Budget::default().statement), global = true, help_heading = "Database")]
+    db_statement_ms: u64,
+    /// How long a write may take in all, retries included, in milliseconds
+    /// (`Budget::command`): past it the request answers 503 with `Retry-After`.
+    #[arg(long, env = "MEMBERSHIP_DB_COMMAND_MS", default_value_t = millis(Budget::default().command), global = true, help_heading = "Database")]
+    db_command_ms: u64,
+    /// The address to serve on (`0.0.0.0:8000` for every interface, port 0 for any free port).
+    #[arg(long, env = "MEMBERSHIP_LISTEN", default_value = "127.0.0.1:8000", global = true, help_heading = "Server")]
+    listen: SocketAddr,
+    /// How long a request's headers may take, in milliseconds, from the connection's start
+    /// or the previous answer: then 408 (or, with nothing sent, the connection closed).
+    #[arg(long, env = "MEMBERSHIP_HEADER_TIMEOUT_MS", default_value_t = millis(Limits::default().header_timeout), value_parser = clap::value_parser!(u64).range(1..), global = true, help_heading = "Limits")]
+    header_timeout_ms: u64,
+    /// How long a request's body may take in all, in milliseconds: then 408.
+    #[arg(long, env = "MEMBERSHIP_BODY_TIMEOUT_MS", default_value_t = millis(Limits::default().body_timeout), value_parser = clap::value_parser!(u64).range(1..), global = true, help_heading = "Limits")]
+    body_timeout_ms: u64,
+    /// Connections served at once; more get one 503 with `Retry-After` (health checks are
+    /// answered) and are closed. Keep it under the process's file limit (`ulimit -n`).
+    #[arg(long, env = "MEMBERSHIP_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections, value_parser = at_least_one, global = true, help_heading = "Limits")]
+    max_connections: usize,
+    /// Requests in flight at once, health checks excepted; more get 503 with `Retry-After`.
+    #[arg(long, env = "MEMBERSHIP_MAX_IN_FLIGHT", default_value_t = Limits::default().max_in_flight, value_parser = at_least_one, global = true, help_heading = "Limits")]
+    max_in_flight: usize,
+    /// The longest request target (path and query), in bytes; longer is 414.
+    #[arg(long, env = "MEMBERSHIP_MAX_URI_BYTES", default_value_t = Limits::default().max_uri_bytes, global = true, help_heading = "Limits")]
+    max_uri_bytes: usize,
+    /// The most header bytes a request may send; more is 431.
+    #[arg(long, env = "MEMBERSHIP_MAX_HEADER_BYTES", default_value_t = Limits::default().max_header_bytes, global = true, help_heading = "Limits")]
+    max_header_bytes: usize,
+    /// How often the webhook task looks for new webhooks when idle, in milliseconds.
+    #[arg(long, env = "MEMBERSHIP_WEBHOOK_POLL_MS", default_value_t = 200, global = true, help_heading = "Webhooks")]
+    webhook_poll_ms: u64,
+    /// Attempts per webhook and endpoint before the delivery is failed (see `webhooks failed`).
+    #[arg(long, env = "MEMBERSHIP_WEBHOOK_MAX_ATTEMPTS", default_value_t = Settings::default().max_attempts, value_parser = clap::value_parser!(u32).range(1..), global = true, help_heading = "Webhooks")]
+    webhook_max_attempts: u32,
+    /// How long delivered webhooks are kept before they are pruned, in hours.
+    #[arg(long, env = "MEMBERSHIP_WEBHOOK_RETENTION_HOURS", default_value_t = Settings::default().retention.as_secs() / 3600, global = true, help_heading = "Webhooks")]
+    webhook_retention_hours: u64,
+    /// Webhook POSTs in flight at most.
+    #[arg(long, env = "MEMBERSHIP_WEBHOOK_PARALLELISM", default_value_t = Settings::default().parallelism, value_parser = clap::value_parser!(u32).range(1..), global = true, help_heading = "Webhooks")]
+    webhook_parallelism: u32,
+}
+
+impl Config {
+    /// The store's time budget.
+    fn budget(&self) -> Budget {
+        Budget {
+            acquire: Duration::from_millis(self.db_acquire_ms),
+            statement: Duration::from_millis(self.db_statement_ms),
+            command: Duration::from_millis(self.db_command_ms),
+        }
+    }
+
+    /// The store, with the service's tables, under the budget.
+    async fn open(&self) -> Result<Store, membership_sqlx::StoreError> {
+        data::open_with(&self.database_url, self.budget()).await
+    }
+
+    /// What one client may hold of the server.
+    fn limits(&self) -> Limits {
+        Limits {
+            header_timeout: Duration::from_millis(self.header_timeout_ms),
+            body_timeout: Duration::from_millis(self.body_timeout_ms),
+            max_connections: self.max_connections,
+            max_in_flight: self.max_in_flight,
+            max_uri_bytes: self.max_uri_bytes,
+            max_header_bytes: self.max_header_bytes,
+        }
+    }
+
+    /// The webhook task's settings.
+    fn webhooks(&self) -> Settings {
+        Settings {
+            max_attempts: self.webhook_max_attempts,
+            parallelism: self.webhook_parallelism,
+            // Saturating: an absurd retention keeps everything rather than panicking.
+            retention: Duration::from_secs(self.webhook_retention_hours.saturating_mul(3600)),
+            ..Settings::default()
+        }
+    }
+}
+
+/// A count that must be at least one.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(count) => Ok(count),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the API.
+    /// Serve the API (the default).
     Serve(Serve),
+    /// Replay every journal against the state tables and report the streams that differ:
+    /// exit 0 when none does, 1 when one does, 2 when the database cannot be read or a
+    /// journal cannot be replayed.
+    Verify {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Look at and re-queue webhook deliveries that used up their attempts.
     Webhooks {
         /// What to do.
@@ -68,48 +190,11 @@ enum Command {
     },
 }
 
-#[derive(Debug, Parser)]
+#[derive(Debug, Default, Args)]
 struct Serve {
-    /// The address to listen on.
-    #[arg(long, env = "MEMBERSHIP_LISTEN", default_value = "127.0.0.1:8000")]
-    listen: SocketAddr,
-    /// How often the webhook task looks for new webhooks when idle, in milliseconds.
-    #[arg(long, default_value_t = 200)]
-    webhook_poll_ms: u64,
-    /// Attempts per webhook and endpoint before the delivery is failed (see `webhooks failed`).
-    #[arg(long, default_value_t = Settings::default().max_attempts, value_parser = clap::value_parser!(u32).range(1..))]
-    webhook_max_attempts: u32,
-    /// How long delivered webhooks are kept before they are pruned, in hours.
-    #[arg(long, default_value_t = Settings::default().retention.as_secs() / 3600)]
-    webhook_retention_hours: u64,
-    /// Webhook POSTs in flight at most.
-    #[arg(long, default_value_t = Settings::default().parallelism, value_parser = clap::value_parser!(u32).range(1..))]
-    webhook_parallelism: u32,
-    /// How long a request waits for a database connection, in milliseconds (the store's
-    /// `Budget::acquire`): with the database down, a read answers 503 after this.
-    #[arg(long, env = "MEMBERSHIP_DB_ACQUIRE_MS", default_value_t = millis(Budget::default().acquire))]
-    db_acquire_ms: u64,
-    /// How long one statement may run, in milliseconds (`Budget::statement`).
-    #[arg(long, env = "MEMBERSHIP_DB_STATEMENT_MS", default_value_t = millis(Budget::default().statement))]
-    db_statement_ms: u64,
-    /// How long a write may take in all, retries included, in milliseconds
-    /// (`Budget::command`): past it the request answers 503 with `Retry-After`.
-    #[arg(long, env = "MEMBERSHIP_DB_COMMAND_MS", default_value_t = millis(Budget::default().command))]
-    db_command_ms: u64,
     /// Log as JSON lines instead of text.
     #[arg(long)]
     json_logs: bool,
-}
-
-impl Serve {
-    /// The store's time budget these flags give.
-    fn budget(&self) -> Budget {
-        Budget {
-            acquire: Duration::from_millis(self.db_acquire_ms),
-            statement: Duration::from_millis(self.db_statement_ms),
-            command: Duration::from_millis(self.db_command_ms),
-        }
-    }
 }
 
 /// A duration in whole milliseconds, for a flag's default.
@@ -144,7 +229,7 @@ enum Webhooks {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("membership-server: {error}");
             ExitCode::FAILURE
@@ -152,11 +237,12 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let command = cli.command.unwrap_or_else(|| Command::Serve(Serve::parse_from(["serve"])));
-    match command {
-        Command::Serve(serve_args) => serve(&cli.database_url, serve_args).await,
-        Command::Webhooks { command } => operate(&cli.database_url, command).await,
+async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let config = cli.config;
+    match cli.command.unwrap_or_else(|| Command::Serve(Serve::default())) {
+        Command::Serve(serve_args) => serve(&config, &serve_args).await?,
+        Command::Verify { json } => return Ok(verify(&config, json).await),
+        Command::Webhooks { command } => operate(&config, command).await?,
         Command::Setup {
             owner_email,
             customer_email,
@@ -165,7 +251,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             individual_customer,
             json,
         } => {
-            let store = data::open(&cli.database_url).await?;
+            let store = config.open().await?;
             let setup = Setup {
                 owner_email: Email::parse(&owner_email)?,
                 customer_email: Email::parse(&customer_email)?,
@@ -192,33 +278,28 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     println!("export WEBHOOK_SECRET={secret}");
                 }
             }
-            Ok(())
         }
     }
+    Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(database_url: &str, args: Serve) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve(config: &Config, args: &Serve) -> Result<(), Box<dyn std::error::Error>> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     if args.json_logs {
         tracing_subscriber::fmt().json().with_env_filter(filter).init();
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
-    let store = data::open_with(database_url, args.budget()).await?;
-    let settings = Settings {
-        max_attempts: args.webhook_max_attempts,
-        parallelism: args.webhook_parallelism,
-        // Saturating: an absurd retention keeps everything rather than panicking.
-        retention: Duration::from_secs(args.webhook_retention_hours.saturating_mul(3600)),
-        ..Settings::default()
-    };
+    let store = config.open().await?;
+    let settings = config.webhooks();
+    let limits = config.limits();
     let (stop, stopped) = watch::channel(false);
     let deliverer = Deliverer::with_settings(store.clone(), settings)?;
-    let deliverer = tokio::spawn(deliverer.run(Duration::from_millis(args.webhook_poll_ms), stopped));
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    tracing::info!(address = %listener.local_addr()?, backend = ?store.backend(), ?settings, "listening");
-    let service = axum::ServiceExt::<axum::extract::Request>::into_make_service(app(AppState::new(store)));
-    axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+    let deliverer = tokio::spawn(deliverer.run(Duration::from_millis(config.webhook_poll_ms), stopped));
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    tracing::info!(address = %listener.local_addr()?, backend = ?store.backend(), ?settings, ?limits, "listening");
+    let app = app(AppState::with_settings(store, state::Settings { limits, ..state::Settings::default() }));
+    membership_server::serve::serve(listener, app, limits, shutdown_signal()).await?;
     // Requests have finished; let the webhook POSTs in flight finish and be marked too.
     stop.send_replace(true);
     deliverer.await?;
@@ -226,9 +307,43 @@ async fn serve(database_url: &str, args: Serve) -> Result<(), Box<dyn std::error
     Ok(())
 }
 
+/// `verify`: 0 when every stream's tables are what its journal replays to, 1 when one
+/// differs (each is named), 2 when the database cannot be read or a journal not replayed.
+async fn verify(config: &Config, json: bool) -> ExitCode {
+    let verification = match config.open().await {
+        Ok(store) => store.verify().await,
+        Err(error) => Err(error),
+    };
+    let verification = match verification {
+        Ok(verification) => verification,
+        Err(error) => {
+            eprintln!("membership-server verify: cannot verify: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let (streams, events, mismatched) = (verification.streams, verification.events, &verification.mismatched);
+    if json {
+        let mismatched: Vec<_> = mismatched
+            .iter()
+            .map(|stream| serde_json::json!({ "aggregate": stream.type_name(), "id": stream.as_uuid() }))
+            .collect();
+        println!("{}", serde_json::json!({ "streams": streams, "events": events, "mismatched": mismatched }));
+    } else {
+        for stream in mismatched {
+            println!("differs from its journal: {stream}");
+        }
+        if mismatched.is_empty() {
+            println!("verified {streams} streams ({events} events): every table matches its journal");
+        } else {
+            println!("{} of {streams} streams ({events} events) differ from their journal", mismatched.len());
+        }
+    }
+    if mismatched.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
 /// The operator's webhook commands.
-async fn operate(database_url: &str, command: Webhooks) -> Result<(), Box<dyn std::error::Error>> {
-    let store = data::open(database_url).await?;
+async fn operate(config: &Config, command: Webhooks) -> Result<(), Box<dyn std::error::Error>> {
+    let store = config.open().await?;
     match command {
         Webhooks::Failed { limit, json } => {
             let failed = store.failed_deliveries(limit).await?;

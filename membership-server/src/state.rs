@@ -8,6 +8,7 @@ use membership_sqlx::{Clock, Store, SystemClock};
 use moka::sync::Cache;
 
 use crate::auth::Principal;
+use crate::limits::Limits;
 
 /// How long a token's principal is served from memory before it is read again.
 pub const PRINCIPAL_TTL: Duration = Duration::from_mins(1);
@@ -29,11 +30,13 @@ pub struct AppState {
 pub struct Settings {
     /// How long invitations and ownership offers stay open.
     pub ttl: Ttl,
+    /// What one client may hold of the server.
+    pub limits: Limits,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { ttl: membership::organization::DEFAULT_TTL }
+        Settings { ttl: membership::organization::DEFAULT_TTL, limits: Limits::default() }
     }
 }
 
@@ -41,8 +44,14 @@ impl AppState {
     /// State over `store` with default settings.
     #[must_use]
     pub fn new(store: Store) -> Self {
+        AppState::with_settings(store, Settings::default())
+    }
+
+    /// State over `store` with `settings`.
+    #[must_use]
+    pub fn with_settings(store: Store, settings: Settings) -> Self {
         let principals = Cache::builder().max_capacity(100_000).time_to_live(PRINCIPAL_TTL).build();
-        AppState { store, settings: Arc::new(Settings::default()), principals }
+        AppState { store, settings: Arc::new(settings), principals }
     }
 }
 

@@ -1,5 +1,6 @@
 //! The service's routes, and the layers every request passes: request ids, tracing, a
-//! panic guard, trailing-slash folding, and Polar's JSON for whatever no route answers.
+//! panic guard, the request limits, trailing-slash folding, and Polar's JSON for
+//! whatever no route answers.
 
 mod members;
 mod portal;
@@ -22,6 +23,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::error::ApiError;
+use crate::limits;
 use crate::state::{AppState, now};
 
 /// The header that carries each request's id, given or made.
@@ -30,6 +32,7 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The whole service: every route and layer over `state`. Paths are matched with or
 /// without a trailing slash (Polar's SDK writes `/v1/members/`).
 pub fn app(state: AppState) -> NormalizePath<Router> {
+    let guard = limits::Guard::new(state.settings.limits);
     let router = Router::new()
         .route("/health", get(ready))
         .route("/health/ready", get(ready))
@@ -40,6 +43,8 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
+        // Inside the request-id layers, so that its 414, 431 and 503 carry one too.
+        .layer(axum::middleware::from_fn_with_state(guard, limits::guard))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("a handler panicked").into_response()))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(

@@ -14,6 +14,7 @@
 mod concurrency;
 mod data;
 mod errors;
+mod hardening;
 mod invite_answers;
 mod merchant;
 mod portal;

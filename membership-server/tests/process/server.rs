@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_membership-server");
+pub const BINARY: &str = env!("CARGO_BIN_EXE_membership-server");
 
 /// What `setup --json` printed: ids and tokens.
 #[derive(Clone, Debug)]
