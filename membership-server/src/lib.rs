@@ -14,6 +14,8 @@ pub mod extract;
 pub mod routes;
 pub mod setup;
 pub mod state;
+pub mod tenant;
+pub mod version;
 pub mod webhooks;
 
 pub use routes::app;

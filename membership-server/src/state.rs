@@ -29,11 +29,22 @@ pub struct AppState {
 pub struct Settings {
     /// How long invitations and ownership offers stay open.
     pub ttl: Ttl,
+    /// Where the customer portal's front end lives: a customer session's
+    /// `customer_portal_url` is this with `?customer_session_token=<token>` appended. The
+    /// service has no portal pages of its own; the portal API is under
+    /// `/v1/customer-portal/`.
+    pub customer_portal_url: String,
 }
+
+/// [`Settings::customer_portal_url`] unless set otherwise.
+pub const DEFAULT_CUSTOMER_PORTAL_URL: &str = "http://localhost:3000/portal";
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { ttl: membership::organization::DEFAULT_TTL }
+        Settings {
+            ttl: membership::organization::DEFAULT_TTL,
+            customer_portal_url: DEFAULT_CUSTOMER_PORTAL_URL.to_owned(),
+        }
     }
 }
 

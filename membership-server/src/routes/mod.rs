@@ -1,8 +1,10 @@
 //! The service's routes, and the layers every request passes: request ids, tracing, a
 //! panic guard, trailing-slash folding, and Polar's JSON for whatever no route answers.
 
+mod generation_a;
 mod members;
 mod portal;
+mod sessions;
 mod team;
 
 use std::time::Duration;
@@ -35,12 +37,15 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
         .route("/health/ready", get(ready))
         .route("/health/live", get(live))
         .merge(members::router())
+        .merge(generation_a::router())
         .merge(portal::router())
+        .merge(sessions::router())
         .merge(team::router())
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("a handler panicked").into_response()))
+        .layer(axum::middleware::from_fn(crate::version::polar_version))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()

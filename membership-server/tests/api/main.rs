@@ -12,12 +12,17 @@
 )]
 
 mod concurrency;
+mod customer_sessions;
 mod data;
 mod errors;
+mod generation_a;
+mod generation_c;
 mod invite_answers;
 mod merchant;
+mod organization_header;
 mod portal;
 mod stored_text;
 mod support;
 mod team;
+mod versions;
 mod webhooks;
