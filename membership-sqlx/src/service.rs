@@ -221,13 +221,12 @@ impl Store {
     ///
     /// `corrupt_row` for an unreadable row; a database error.
     pub async fn user_organizations(&self, id: UserId, limit: u64) -> Result<Vec<OrganizationId>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT organization_id FROM memberships WHERE user_id = $1 ORDER BY organization_id LIMIT $2",
-        )
-        .bind(id.to_string())
-        .bind(sql::page_bound(limit))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows =
+            sqlx::query("SELECT organization_id FROM memberships WHERE user_id = $1 ORDER BY organization_id LIMIT $2")
+                .bind(id.to_string())
+                .bind(sql::page_bound(limit))
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(|row| parsed(row, "memberships", "organization_id", OrganizationId::parse)).collect()
     }
 
