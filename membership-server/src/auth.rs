@@ -9,7 +9,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use membership::{CustomerId, MemberId, OrganizationId, UserId};
+use membership::{CustomerId, MemberId, OrganizationId, Timestamp, UserId};
 use sha2::{Digest, Sha256};
 
 use crate::data;
@@ -31,17 +31,20 @@ pub enum Scope {
     CustomerPortalRead,
     /// Manage one's own customer's members in the portal; implies reading them.
     CustomerPortalWrite,
+    /// Mint a member's portal session (`POST /v1/customer-sessions/`).
+    CustomerSessionsWrite,
 }
 
 impl Scope {
     /// Every scope, in the order they are written.
-    pub const ALL: [Scope; 6] = [
+    pub const ALL: [Scope; 7] = [
         Scope::MembersRead,
         Scope::MembersWrite,
         Scope::OrganizationsRead,
         Scope::OrganizationsWrite,
         Scope::CustomerPortalRead,
         Scope::CustomerPortalWrite,
+        Scope::CustomerSessionsWrite,
     ];
 
     /// Polar's name for it.
@@ -54,6 +57,7 @@ impl Scope {
             Scope::OrganizationsWrite => "organizations:write",
             Scope::CustomerPortalRead => "customer_portal:read",
             Scope::CustomerPortalWrite => "customer_portal:write",
+            Scope::CustomerSessionsWrite => "customer_sessions:write",
         }
     }
 
@@ -71,7 +75,10 @@ impl Scope {
             Scope::MembersRead => "members:read members:write",
             Scope::OrganizationsRead => "organizations:read organizations:write",
             Scope::CustomerPortalRead => "customer_portal:read customer_portal:write",
-            Scope::MembersWrite | Scope::OrganizationsWrite | Scope::CustomerPortalWrite => self.as_str(),
+            Scope::MembersWrite
+            | Scope::OrganizationsWrite
+            | Scope::CustomerPortalWrite
+            | Scope::CustomerSessionsWrite => self.as_str(),
         }
     }
 
@@ -82,6 +89,7 @@ impl Scope {
             Scope::MembersRead | Scope::MembersWrite => Scope::MembersWrite,
             Scope::OrganizationsRead | Scope::OrganizationsWrite => Scope::OrganizationsWrite,
             Scope::CustomerPortalRead | Scope::CustomerPortalWrite => Scope::CustomerPortalWrite,
+            Scope::CustomerSessionsWrite => Scope::CustomerSessionsWrite,
         }
     }
 }
@@ -233,6 +241,10 @@ pub enum Principal {
         member_id: MemberId,
         /// Its scopes.
         scopes: Scopes,
+        /// When it stops working (a 401 from then on).
+        expires_at: Timestamp,
+        /// Where the portal sends the member back, as the session was made with.
+        return_url: Option<String>,
     },
 }
 
@@ -244,6 +256,19 @@ impl Principal {
             Principal::Organization { scopes, .. }
             | Principal::User { scopes, .. }
             | Principal::MemberSession { scopes, .. } => scopes,
+        }
+    }
+}
+
+impl Principal {
+    /// This principal, unless it is a session past its expiry (checked at every request,
+    /// so a remembered principal expires on time too).
+    fn unexpired(self) -> Result<Self, ApiError> {
+        match self {
+            Principal::MemberSession { expires_at, .. } if expires_at <= crate::state::now() => {
+                Err(ApiError::Unauthenticated("This session has expired; ask the merchant for a new customer session."))
+            }
+            principal => Ok(principal),
         }
     }
 }
@@ -261,12 +286,12 @@ impl FromRequestParts<AppState> for Principal {
             .ok_or(ApiError::Unauthenticated(MISSING))?;
         let hash = token_hash(token);
         if let Some(principal) = state.principals.get(&hash) {
-            return Ok(principal);
+            return principal.unexpired();
         }
         // Unknown tokens are not remembered: one made a moment ago works at once.
         let principal = data::principal(&state.store, &hash).await?.ok_or(ApiError::InvalidToken)?;
         state.principals.insert(hash, principal.clone());
-        Ok(principal)
+        principal.unexpired()
     }
 }
 

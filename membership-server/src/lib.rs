@@ -16,6 +16,8 @@ pub mod routes;
 pub mod serve;
 pub mod setup;
 pub mod state;
+pub mod tenant;
+pub mod version;
 pub mod webhooks;
 
 pub use routes::app;

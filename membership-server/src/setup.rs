@@ -42,7 +42,8 @@ pub struct Created {
     pub organization_token: String,
     /// The owner's user token (`polar_pat_…`).
     pub user_token: String,
-    /// The customer owner's portal session (`polar_mst_…`).
+    /// The customer owner's portal session (`polar_mst_…`), good for 30 days
+    /// ([`data::LONG_SESSION`]); `POST /v1/customer-sessions/` mints hour-long ones.
     pub member_session_token: String,
     /// The individual customer, when asked for.
     pub individual_customer_id: Option<CustomerId>,
@@ -112,8 +113,13 @@ impl Setup {
         let organization_token = new_token(TokenKind::Organization)?;
         let user_token = new_token(TokenKind::User)?;
         let member_session_token = new_token(TokenKind::MemberSession)?;
-        let merchant_scopes =
-            Scopes::of(&[Scope::MembersRead, Scope::MembersWrite, Scope::OrganizationsRead, Scope::OrganizationsWrite]);
+        let merchant_scopes = Scopes::of(&[
+            Scope::MembersRead,
+            Scope::MembersWrite,
+            Scope::OrganizationsRead,
+            Scope::OrganizationsWrite,
+            Scope::CustomerSessionsWrite,
+        ]);
         data::insert_token(store, &organization_token, Grant::Organization(organization_id), &merchant_scopes, at)
             .await?;
         data::insert_token(store, &user_token, Grant::User(organization_id, user_id), &merchant_scopes, at).await?;

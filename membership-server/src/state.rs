@@ -32,11 +32,23 @@ pub struct Settings {
     pub ttl: Ttl,
     /// What one client may hold of the server.
     pub limits: Limits,
+    /// Where the customer portal's front end lives: a customer session's
+    /// `customer_portal_url` is this with `?customer_session_token=<token>` appended. The
+    /// service has no portal pages of its own; the portal API is under
+    /// `/v1/customer-portal/`.
+    pub customer_portal_url: String,
 }
+
+/// [`Settings::customer_portal_url`] unless set otherwise.
+pub const DEFAULT_CUSTOMER_PORTAL_URL: &str = "http://localhost:3000/portal";
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { ttl: membership::organization::DEFAULT_TTL, limits: Limits::default() }
+        Settings {
+            ttl: membership::organization::DEFAULT_TTL,
+            limits: Limits::default(),
+            customer_portal_url: DEFAULT_CUSTOMER_PORTAL_URL.to_owned(),
+        }
     }
 }
 

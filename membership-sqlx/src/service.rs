@@ -3,11 +3,11 @@
 //! Each access check runs the crate's own check on a view prefetched from its plan, so
 //! no access rule is written twice.
 
-use membership::customer::{self, CustomerActor, Member, MemberRole, Merchant, Prefetched};
+use membership::customer::{self, Customer, CustomerActor, Member, MemberRole, Merchant, Prefetched};
 use membership::organization;
 use membership::policy::PortalCapability;
 use membership::wire::{ListResource, Paging, Sorting};
-use membership::{Actor, CustomerId, Email, ExternalId, OrganizationId};
+use membership::{Actor, Aggregate, CustomerId, Email, ExternalId, MemberId, OrganizationId, Timestamp, UserId};
 use sqlx::AnyConnection;
 
 use crate::customer::{MemberKey, active_member, load, member, root};
@@ -178,6 +178,71 @@ impl Store {
     pub async fn member_by_email(&self, id: CustomerId, email: &Email) -> Result<Option<Member>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         active_member(&mut conn, id, MemberKey::Email(email)).await
+    }
+
+    /// The active members of organization `id`'s customers with member id `member_id`:
+    /// none, or one (at most two are returned: the store makes member ids unique within a
+    /// customer only, so a caller that cannot tell two apart refuses rather than guess).
+    /// One indexed read (`members_organization_id`), for Polar's `/v1/members/{id}`.
+    ///
+    /// # Errors
+    ///
+    /// `corrupt_row` for an unreadable row; a database error.
+    pub async fn members_by_id(&self, id: OrganizationId, member_id: MemberId) -> Result<Vec<Member>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT m.customer_id, m.id, m.created_at, m.modified_at, m.email, m.name, m.external_id, m.role \
+             FROM members m JOIN customers c ON c.id = m.customer_id \
+             WHERE m.organization_id = $1 AND m.id = $2 AND m.deleted = 0 AND c.deleted = 0 \
+             ORDER BY m.customer_id LIMIT 2",
+        )
+        .bind(id.to_string())
+        .bind(member_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| member(row, parsed(row, "members", "customer_id", CustomerId::parse)?)).collect()
+    }
+
+    /// The active owner member of customer `id`, if it has one (a deleted customer has
+    /// none): one indexed read.
+    ///
+    /// # Errors
+    ///
+    /// `corrupt_row` for an unreadable row; a database error.
+    pub async fn owner(&self, id: CustomerId) -> Result<Option<Member>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        active_member(&mut conn, id, MemberKey::Owner).await
+    }
+
+    /// The organizations user `id` is a member of, at most `limit` of them, by id: one
+    /// indexed read (`memberships_user`), so a service can tell a user of one organization
+    /// from a user of several.
+    ///
+    /// # Errors
+    ///
+    /// `corrupt_row` for an unreadable row; a database error.
+    pub async fn user_organizations(&self, id: UserId, limit: u64) -> Result<Vec<OrganizationId>, StoreError> {
+        let rows =
+            sqlx::query("SELECT organization_id FROM memberships WHERE user_id = $1 ORDER BY organization_id LIMIT $2")
+                .bind(id.to_string())
+                .bind(sql::page_bound(limit))
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(|row| parsed(row, "memberships", "organization_id", OrganizationId::parse)).collect()
+    }
+
+    /// When customer `id` was created: the time of its journal's first event (the
+    /// customer's row keeps no time of its own), `None` for a customer never created.
+    ///
+    /// # Errors
+    ///
+    /// `corrupt_row` for an unreadable row; a database error.
+    pub async fn customer_created_at(&self, id: CustomerId) -> Result<Option<Timestamp>, StoreError> {
+        let row = sqlx::query("SELECT at FROM journal WHERE aggregate = $1 AND stream_id = $2 AND version = 1")
+            .bind(Customer::TYPE_NAME)
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| sql::time(&row, "journal", "at")).transpose()
     }
 
     /// A page of the active members of organization `id`'s live customers that pass

@@ -373,3 +373,40 @@ async fn cus_5_cus_6_organization_list_total_counts_active_members_of_live_custo
     assert!(page.items.iter().all(|member| member.customer_id == customer_id(1)));
     assert_eq!(page.items.len(), 3);
 }
+
+#[tokio::test]
+async fn store_finds_members_by_id_owners_user_organizations_and_customer_creation() {
+    use membership::customer::{Command as CustomerCommand, MemberRole};
+    use membership::{MemberId, UserId};
+
+    let store = fresh_store().await;
+    team(&store, org(1), 2, Role::Admin).await;
+    team(&store, org(2), 1, Role::Admin).await;
+    team_customer(&store, org(1), customer_id(1), 3).await;
+    team_customer(&store, org(2), customer_id(2), 3).await;
+    // A member id names its member within the organization only: org 2's customer reuses
+    // the same ids, and neither organization sees the other's.
+    let found = store.members_by_id(org(1), member(2)).await.unwrap();
+    assert_eq!(found.iter().map(|m| (m.customer_id, m.id)).collect::<Vec<_>>(), [(customer_id(1), member(2))]);
+    assert!(store.members_by_id(org(1), MemberId::new(uuid::Uuid::nil())).await.unwrap().is_empty());
+    // Two customers of one organization holding the same member id: both come back, so a
+    // caller can refuse rather than pick one.
+    team_customer(&store, org(1), customer_id(3), 2).await;
+    assert_eq!(store.members_by_id(org(1), member(2)).await.unwrap().len(), 2);
+    // A deleted member is not found by its id.
+    let delete = CustomerCommand::DeleteMember { member_id: member(3) };
+    store.execute::<Customer>(customer_id(1), delete, token(org(1)), at(1)).await.unwrap();
+    assert!(store.members_by_id(org(1), member(3)).await.unwrap().is_empty());
+    // The owner, by the owner's own index.
+    let owner = store.owner(customer_id(1)).await.unwrap().unwrap();
+    assert_eq!((owner.id, owner.role), (member(1), MemberRole::Owner));
+    assert!(store.owner(customer_id(9)).await.unwrap().is_none());
+    // A user's organizations: user 1 owns both, user 2 is in org 1 only, a stranger in none.
+    assert_eq!(store.user_organizations(user(1), 5).await.unwrap(), [org(1), org(2)]);
+    assert_eq!(store.user_organizations(user(1), 1).await.unwrap().len(), 1);
+    assert_eq!(store.user_organizations(user(2), 5).await.unwrap(), [org(1)]);
+    assert!(store.user_organizations(UserId::new(uuid::Uuid::nil()), 5).await.unwrap().is_empty());
+    // A customer's creation time is its first event's.
+    assert_eq!(store.customer_created_at(customer_id(1)).await.unwrap(), Some(at(0)));
+    assert_eq!(store.customer_created_at(customer_id(9)).await.unwrap(), None);
+}

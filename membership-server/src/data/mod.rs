@@ -14,7 +14,7 @@ use sqlx::migrate::Migrator;
 
 pub use endpoints::{Endpoint, delete_endpoint, endpoint, endpoint_ids, endpoints, insert_endpoint};
 pub(crate) use tokens::principal;
-pub use tokens::{Grant, insert_token};
+pub use tokens::{Grant, LONG_SESSION, SessionTerms, insert_session, insert_token};
 pub use users::{User, upsert_user, user, verification};
 
 /// The table the service's migrations are recorded in.

@@ -3,6 +3,7 @@
 //! its hash before the tenant is known, so on a sharded PostgreSQL this table is a
 //! reference table too, or the lookup fans out.
 
+use chrono::TimeDelta;
 use membership::{CustomerId, MemberId, OrganizationId, Timestamp, UserId};
 use membership_sqlx::{Store, StoreError};
 use sqlx::Row;
@@ -13,7 +14,8 @@ use crate::auth::{Principal, Scopes, TokenKind};
 /// A stored row that does not read back is refused as unknown, never trusted.
 pub(crate) async fn principal(store: &Store, hash: &str) -> Result<Option<Principal>, StoreError> {
     let row = sqlx::query(
-        "SELECT kind, organization_id, user_id, customer_id, member_id, scopes FROM server_tokens WHERE token_hash = $1",
+        "SELECT kind, organization_id, user_id, customer_id, member_id, scopes, expires_at, return_url FROM server_tokens \
+         WHERE token_hash = $1",
     )
     .bind(hash.to_owned())
     .fetch_optional(store.pool())
@@ -33,10 +35,15 @@ pub(crate) async fn principal(store: &Store, hash: &str) -> Result<Option<Princi
         (Some(TokenKind::MemberSession), Some(_)) => {
             let customer_id = text("customer_id").and_then(|id| CustomerId::parse(&id).ok());
             let member_id = text("member_id").and_then(|id| MemberId::parse(&id).ok());
-            customer_id.zip(member_id).map(|(customer_id, member_id)| Principal::MemberSession {
-                customer_id,
-                member_id,
-                scopes,
+            // A session without a readable expiry is refused, never taken as endless.
+            let expires_at = row
+                .try_get::<Option<i64>, _>("expires_at")
+                .ok()
+                .flatten()
+                .and_then(|micros| Timestamp::from_unix_micros(micros).ok());
+            let return_url = text("return_url");
+            customer_id.zip(member_id).zip(expires_at).map(|((customer_id, member_id), expires_at)| {
+                Principal::MemberSession { customer_id, member_id, scopes, expires_at, return_url }
             })
         }
         _ => None,
@@ -58,7 +65,12 @@ pub enum Grant {
     MemberSession(OrganizationId, CustomerId, MemberId),
 }
 
-/// Stores the hash of `token`, granting `scopes` for `grant`.
+/// How long a member session made by [`insert_token`] lasts (`setup`'s, and tests'): long
+/// enough to try the portal by hand. `POST /v1/customer-sessions/` makes hour-long ones.
+pub const LONG_SESSION: TimeDelta = TimeDelta::days(30);
+
+/// Stores the hash of `token`, granting `scopes` for `grant`; a member session expires
+/// after [`LONG_SESSION`], other tokens never.
 ///
 /// # Errors
 ///
@@ -70,6 +82,47 @@ pub async fn insert_token(
     scopes: &Scopes,
     now: Timestamp,
 ) -> Result<(), StoreError> {
+    let expires_at = matches!(grant, Grant::MemberSession(..)).then(|| now.saturating_add(LONG_SESSION));
+    insert(store, token, grant, scopes, now, expires_at, None).await
+}
+
+/// A member session to store: when it ends and where the portal sends the member back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionTerms {
+    /// When it stops working.
+    pub expires_at: Timestamp,
+    /// The merchant's return URL, if any.
+    pub return_url: Option<String>,
+}
+
+/// Stores the hash of member-session `token` for `member_id` of `customer_id`, granting
+/// `scopes` until `terms.expires_at`.
+///
+/// # Errors
+///
+/// A database error.
+pub async fn insert_session(
+    store: &Store,
+    token: &str,
+    grant: (OrganizationId, CustomerId, MemberId),
+    scopes: &Scopes,
+    now: Timestamp,
+    terms: SessionTerms,
+) -> Result<(), StoreError> {
+    let (organization_id, customer_id, member_id) = grant;
+    let grant = Grant::MemberSession(organization_id, customer_id, member_id);
+    insert(store, token, grant, scopes, now, Some(terms.expires_at), terms.return_url).await
+}
+
+async fn insert(
+    store: &Store,
+    token: &str,
+    grant: Grant,
+    scopes: &Scopes,
+    now: Timestamp,
+    expires_at: Option<Timestamp>,
+    return_url: Option<String>,
+) -> Result<(), StoreError> {
     let (kind, organization_id, user_id, customer_id, member_id) = match grant {
         Grant::Organization(org) => (TokenKind::Organization, org, None, None, None),
         Grant::User(org, user) => (TokenKind::User, org, Some(user.to_string()), None, None),
@@ -79,7 +132,7 @@ pub async fn insert_token(
     };
     sqlx::query(
         "INSERT INTO server_tokens (token_hash, kind, organization_id, user_id, customer_id, member_id, scopes, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         created_at, expires_at, return_url) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(crate::auth::token_hash(token))
     .bind(kind.as_str())
@@ -89,6 +142,8 @@ pub async fn insert_token(
     .bind(member_id)
     .bind(scopes.to_string())
     .bind(now.unix_micros())
+    .bind(expires_at.map(|at| at.unix_micros()))
+    .bind(return_url)
     .execute(store.pool())
     .await?;
     Ok(())

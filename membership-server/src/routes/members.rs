@@ -1,13 +1,13 @@
-//! Polar's merchant member endpoints: `GET /v1/members/`, the customer's members by id and
-//! by external id, and the seed's older `POST /v1/members`. An organization token acts as
-//! the organization; a user token as that user, with the role their organization gives
-//! them.
+//! Polar's merchant member endpoints: `GET /v1/members/`, a customer's members (listed,
+//! and by id and by external id), and the seed's older `POST /v1/members`. An organization
+//! token acts as the organization; a user token as that user, with the role their
+//! organization gives them, in the organization [`crate::tenant`] selects.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
-use membership::customer::{self, Change, CustomerActor, CustomerView, Member, MemberRole, Merchant};
+use membership::customer::{self, Change, CustomerActor, CustomerView, Member, MemberRole};
 use membership::wire::{ListResource, MemberCreateBody, MemberCreateFromCustomerBody, MemberUpdateBody};
 use membership::{
     Actor, CustomerId, Error, ExternalId, Location, MemberId, NotLoaded, OrganizationId, Permission,
@@ -19,40 +19,19 @@ use crate::auth::{Principal, Scope};
 use crate::error::ApiError;
 use crate::extract::{JsonBody, PathParams, QueryPairs};
 use crate::state::AppState;
+use crate::tenant::{Caller, merchant};
 
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/members", get(list).post(create_with_customer_in_body))
-        .route("/v1/customers/{id}/members", post(create))
+        .route("/v1/customers/{id}/members", get(list_customer).post(create))
         .route("/v1/customers/{id}/members/{member_id}", get(read).patch(update).delete(delete))
-        .route("/v1/customers/external/{external_id}/members", post(create_external))
+        .route("/v1/customers/external/{external_id}/members", get(list_customer_external).post(create_external))
         .route(
             "/v1/customers/external/{external_id}/members/{member_external_id}",
             get(read_external).patch(update_external).delete(delete_external),
         )
-}
-
-/// The merchant a token acts as, once it holds `scope`: the organization and its actor.
-pub(crate) async fn merchant(
-    state: &AppState,
-    principal: &Principal,
-    scope: Scope,
-) -> Result<(OrganizationId, CustomerActor), ApiError> {
-    match *principal {
-        Principal::Organization { organization_id, ref scopes } => {
-            scopes.require(scope)?;
-            Ok((organization_id, Merchant::token(organization_id).into()))
-        }
-        Principal::User { organization_id, user_id, ref scopes } => {
-            scopes.require(scope)?;
-            let merchant = state.store.merchant(organization_id, Actor::User(user_id)).await?;
-            Ok((organization_id, merchant.into()))
-        }
-        Principal::MemberSession { .. } => Err(ApiError::Unauthenticated(
-            "A member's portal session cannot call merchant routes; use an organization or user token.",
-        )),
-    }
 }
 
 /// Adds a member on behalf of `actor`: the new member, or, when an active member already
@@ -123,29 +102,26 @@ pub(crate) async fn remove(
 }
 
 /// The customer and member ids of `…/customers/{id}/members/{member_id}`.
-fn member_path(path: &PathParams) -> Result<(CustomerId, MemberId), ApiError> {
+pub(crate) fn member_path(path: &PathParams) -> Result<(CustomerId, MemberId), ApiError> {
     Ok((path.parse("id", CustomerId::parse)?, path.parse("member_id", MemberId::parse)?))
 }
 
-fn new_member_id() -> MemberId {
+pub(crate) fn new_member_id() -> MemberId {
     MemberId::new(uuid::Uuid::new_v4())
 }
 
 async fn list(
     State(state): State<AppState>,
-    principal: Principal,
+    caller: Caller,
     query: QueryPairs,
 ) -> Result<Json<ListResource<Member>>, ApiError> {
-    let (organization_id, _) = merchant(&state, &principal, Scope::MembersRead).await?;
-    if let Principal::User { user_id, .. } = principal {
+    let (organization_id, _) = merchant(&state, &caller, Scope::MembersRead).await?;
+    if let Principal::User { user_id, .. } = caller.principal {
         state.store.check(organization_id, Actor::User(user_id), Permission::CustomersRead).await?;
     }
     let at_query = |error: Error| ApiError::from(error.with_location(Location::Query));
     let paging = query.paging(true)?;
-    let mut filter = MemberFilter::all();
-    if let Some(role) = query.first("role") {
-        filter = filter.role(MemberRole::parse(role).map_err(at_query)?);
-    }
+    let mut filter = role_filter(&query)?;
     let nobody = || Ok(Json(ListResource::new(Vec::new(), 0, paging.limit)));
     // Polar's contract types both customer filters as plain strings: one that cannot be an
     // id matches no customer (an empty page), and an empty one is no filter.
@@ -176,30 +152,76 @@ async fn list(
     Ok(Json(state.store.organization_members_page(organization_id, &filter, paging).await?))
 }
 
+/// The members `role` in the query asks for: all when absent.
+fn role_filter(query: &QueryPairs) -> Result<MemberFilter, ApiError> {
+    match query.first("role") {
+        None => Ok(MemberFilter::all()),
+        Some(role) => Ok(MemberFilter::all()
+            .role(MemberRole::parse(role).map_err(|error| ApiError::from(error.with_location(Location::Query)))?)),
+    }
+}
+
+/// Generation C's per-customer list (`GET /v1/customers/{id}/members`): the organization
+/// list's query, for one customer `actor` may read.
+async fn customer_page(
+    state: &AppState,
+    organization_id: OrganizationId,
+    customer_id: CustomerId,
+    actor: CustomerActor,
+    query: &QueryPairs,
+) -> Result<Json<ListResource<Member>>, ApiError> {
+    let paging = query.paging(true)?;
+    let filter = role_filter(query)?.customer(customer_id);
+    state.store.check_customer_read(customer_id, actor).await?;
+    Ok(Json(state.store.organization_members_page(organization_id, &filter, paging).await?))
+}
+
+async fn list_customer(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: PathParams,
+    query: QueryPairs,
+) -> Result<Json<ListResource<Member>>, ApiError> {
+    let (organization_id, actor) = merchant(&state, &caller, Scope::MembersRead).await?;
+    let customer_id = path.parse("id", CustomerId::parse)?;
+    customer_page(&state, organization_id, customer_id, actor, &query).await
+}
+
+async fn list_customer_external(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: PathParams,
+    query: QueryPairs,
+) -> Result<Json<ListResource<Member>>, ApiError> {
+    let (organization_id, actor) = merchant(&state, &caller, Scope::MembersRead).await?;
+    let customer_id = external_customer(&state, organization_id, &path).await?;
+    customer_page(&state, organization_id, customer_id, actor, &query).await
+}
+
 async fn create_with_customer_in_body(
     State(state): State<AppState>,
-    principal: Principal,
+    caller: Caller,
     body: JsonBody,
 ) -> Result<(StatusCode, Json<Member>), ApiError> {
-    let (_, actor) = merchant(&state, &principal, Scope::MembersWrite).await?;
+    let (_, actor) = merchant(&state, &caller, Scope::MembersWrite).await?;
     let (customer_id, command) = body.parse::<MemberCreateBody>()?.into_command(new_member_id())?;
     Ok((StatusCode::CREATED, Json(add(&state, customer_id, command, actor).await?)))
 }
 
 async fn create(
     State(state): State<AppState>,
-    principal: Principal,
+    caller: Caller,
     path: PathParams,
     body: JsonBody,
 ) -> Result<(StatusCode, Json<Member>), ApiError> {
-    let (_, actor) = merchant(&state, &principal, Scope::MembersWrite).await?;
+    let (_, actor) = merchant(&state, &caller, Scope::MembersWrite).await?;
     let customer_id = path.parse("id", CustomerId::parse)?;
     let command = body.parse::<MemberCreateFromCustomerBody>()?.into_command(new_member_id())?;
     Ok((StatusCode::CREATED, Json(add(&state, customer_id, command, actor).await?)))
 }
 
-async fn read(State(state): State<AppState>, principal: Principal, path: PathParams) -> Result<Json<Member>, ApiError> {
-    let (_, actor) = merchant(&state, &principal, Scope::MembersRead).await?;
+async fn read(State(state): State<AppState>, caller: Caller, path: PathParams) -> Result<Json<Member>, ApiError> {
+    let (_, actor) = merchant(&state, &caller, Scope::MembersRead).await?;
     let (customer_id, member_id) = member_path(&path)?;
     state.store.check_customer_read(customer_id, actor).await?;
     let member = state.store.member(customer_id, member_id).await?;
@@ -208,18 +230,18 @@ async fn read(State(state): State<AppState>, principal: Principal, path: PathPar
 
 async fn update(
     State(state): State<AppState>,
-    principal: Principal,
+    caller: Caller,
     path: PathParams,
     body: JsonBody,
 ) -> Result<Json<Member>, ApiError> {
-    let (_, actor) = merchant(&state, &principal, Scope::MembersWrite).await?;
+    let (_, actor) = merchant(&state, &caller, Scope::MembersWrite).await?;
     let (customer_id, member_id) = member_path(&path)?;
     let update = body.parse::<MemberUpdateBody>()?.into_update()?;
     Ok(Json(apply_update(&state, customer_id, member_id, update, actor).await?))
 }
 
-async fn delete(State(state): State<AppState>, principal: Principal, path: PathParams) -> Result<StatusCode, ApiError> {
-    let (_, actor) = merchant(&state, &principal, Scope::MembersWrite).await?;
+async fn delete(State(state): State<AppState>, caller: Caller, path: PathParams) -> Result<StatusCode, ApiError> {
+    let (_, actor) = merchant(&state, &caller, Scope::MembersWrite).await?;
     let (customer_id, member_id) = member_path(&path)?;
     remove(&state, customer_id, member_id, actor).await
 }
@@ -232,7 +254,7 @@ async fn delete(State(state): State<AppState>, principal: Principal, path: PathP
 /// `invalid_input` at `["path", name]` for a control character anywhere in the segment
 /// (docs/rules.md#values): no stored text holds one, and PostgreSQL could not even compare
 /// a NUL.
-fn external_id_in(path: &PathParams, name: &'static str) -> Result<Option<ExternalId>, ApiError> {
+pub(crate) fn external_id_in(path: &PathParams, name: &'static str) -> Result<Option<ExternalId>, ApiError> {
     path.parse(name, |text| {
         refuse_control_characters(name, text)?;
         Ok(ExternalId::parse(text).ok().flatten())
@@ -240,15 +262,28 @@ fn external_id_in(path: &PathParams, name: &'static str) -> Result<Option<Extern
 }
 
 /// The customer of `organization_id` with the path's `external_id`.
-async fn external_customer(
+pub(crate) async fn external_customer(
     state: &AppState,
     organization_id: OrganizationId,
     path: &PathParams,
 ) -> Result<CustomerId, ApiError> {
     const NO_CUSTOMER: &str = "No customer has this external id.";
     let Some(external_id) = external_id_in(path, "external_id")? else { return Err(ApiError::NotFound(NO_CUSTOMER)) };
-    match state.store.customers_by_external_id(organization_id, &external_id).await?.as_slice() {
-        [] => Err(ApiError::NotFound(NO_CUSTOMER)),
+    customer_with_external_id(state, organization_id, &external_id).await
+}
+
+/// The customer of `organization_id` with `external_id`.
+///
+/// # Errors
+///
+/// 404 when there is none; 409 `AmbiguousExternalCustomerID` when there are several.
+pub(crate) async fn customer_with_external_id(
+    state: &AppState,
+    organization_id: OrganizationId,
+    external_id: &ExternalId,
+) -> Result<CustomerId, ApiError> {
+    match state.store.customers_by_external_id(organization_id, external_id).await?.as_slice() {
+        [] => Err(ApiError::NotFound("No customer has this external id.")),
         [customer_id] => Ok(*customer_id),
         _ => Err(ApiError::AmbiguousExternalCustomer),
     }
@@ -275,11 +310,11 @@ async fn external_member(
 
 async fn create_external(
     State(state): State<AppState>,
-    principal: Principal,
+    caller: Caller,
     path: PathParams,
     body: JsonBody,
 ) -> Result<(StatusCode, Json<Member>), ApiError> {
-    let (organization_id, actor) = merchant(&state, &principal, Scope::MembersWrite).await?;
+    let (organization_id, actor) = merchant(&state, &caller, Scope::MembersWrite).await?;
     let customer_id = external_customer(&state, organization_id, &path).await?;
     let command = body.parse::<MemberCreateFromCustomerBody>()?.into_command(new_member_id())?;
     Ok((StatusCode::CREATED, Json(add(&state, customer_id, command, actor).await?)))
@@ -287,20 +322,20 @@ async fn create_external(
 
 async fn read_external(
     State(state): State<AppState>,
-    principal: Principal,
+    caller: Caller,
     path: PathParams,
 ) -> Result<Json<Member>, ApiError> {
-    let (organization_id, actor) = merchant(&state, &principal, Scope::MembersRead).await?;
+    let (organization_id, actor) = merchant(&state, &caller, Scope::MembersRead).await?;
     Ok(Json(external_member(&state, organization_id, actor, &path).await?.1))
 }
 
 async fn update_external(
     State(state): State<AppState>,
-    principal: Principal,
+    caller: Caller,
     path: PathParams,
     body: JsonBody,
 ) -> Result<Json<Member>, ApiError> {
-    let (organization_id, actor) = merchant(&state, &principal, Scope::MembersWrite).await?;
+    let (organization_id, actor) = merchant(&state, &caller, Scope::MembersWrite).await?;
     let (customer_id, member) = external_member(&state, organization_id, actor, &path).await?;
     let update = body.parse::<MemberUpdateBody>()?.into_update()?;
     Ok(Json(apply_update(&state, customer_id, member.id, update, actor).await?))
@@ -308,10 +343,10 @@ async fn update_external(
 
 async fn delete_external(
     State(state): State<AppState>,
-    principal: Principal,
+    caller: Caller,
     path: PathParams,
 ) -> Result<StatusCode, ApiError> {
-    let (organization_id, actor) = merchant(&state, &principal, Scope::MembersWrite).await?;
+    let (organization_id, actor) = merchant(&state, &caller, Scope::MembersWrite).await?;
     let (customer_id, member) = external_member(&state, organization_id, actor, &path).await?;
     remove(&state, customer_id, member.id, actor).await
 }

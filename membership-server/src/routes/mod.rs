@@ -2,8 +2,10 @@
 //! panic guard, the request limits, trailing-slash folding, and Polar's JSON for
 //! whatever no route answers.
 
+mod generation_a;
 mod members;
 mod portal;
+mod sessions;
 mod team;
 
 use std::time::Duration;
@@ -38,7 +40,9 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
         .route("/health/ready", get(ready))
         .route("/health/live", get(live))
         .merge(members::router())
+        .merge(generation_a::router())
         .merge(portal::router())
+        .merge(sessions::router())
         .merge(team::router())
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
@@ -46,6 +50,7 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
         // Inside the request-id layers, so that its 414, 431 and 503 carry one too.
         .layer(axum::middleware::from_fn_with_state(guard, limits::guard))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("a handler panicked").into_response()))
+        .layer(axum::middleware::from_fn(crate::version::polar_version))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()

@@ -23,9 +23,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The member a portal session acts as, once it holds `scope`.
-fn session(principal: &Principal, scope: Scope) -> Result<(CustomerId, CustomerActor), ApiError> {
+pub(crate) fn session(principal: &Principal, scope: Scope) -> Result<(CustomerId, CustomerActor), ApiError> {
     match *principal {
-        Principal::MemberSession { customer_id, member_id, ref scopes } => {
+        Principal::MemberSession { customer_id, member_id, ref scopes, .. } => {
             scopes.require(scope)?;
             Ok((customer_id, CustomerActor::Portal { member_id }))
         }

@@ -258,8 +258,11 @@ async fn setup_grants_each_token_only_the_scopes_of_its_kind() {
         scopes,
         [
             ("member_session", "customer_portal:read customer_portal:write"),
-            ("organization", "members:read members:write organizations:read organizations:write"),
-            ("user", "members:read members:write organizations:read organizations:write"),
+            (
+                "organization",
+                "members:read members:write organizations:read organizations:write customer_sessions:write"
+            ),
+            ("user", "members:read members:write organizations:read organizations:write customer_sessions:write"),
         ]
     );
 }

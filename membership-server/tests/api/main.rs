@@ -12,13 +12,18 @@
 )]
 
 mod concurrency;
+mod customer_sessions;
 mod data;
 mod errors;
+mod generation_a;
+mod generation_c;
 mod hardening;
 mod invite_answers;
 mod merchant;
+mod organization_header;
 mod portal;
 mod stored_text;
 mod support;
 mod team;
+mod versions;
 mod webhooks;

@@ -139,7 +139,22 @@ impl Api {
 
     /// A JSON request with a bearer token.
     pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
+        self.call_with(method, path, token, &[], body).await
+    }
+
+    /// [`Api::call`] with extra request headers.
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Answer {
         let mut request = Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(token) = token {
             request = request.header("authorization", format!("Bearer {token}"));
         }
@@ -204,6 +219,14 @@ impl Api {
         let grant = Grant::MemberSession(self.created.organization_id, self.created.customer_id, member_id);
         data::insert_token(&self.store, &token, grant, &Scopes::all(), now()).await.unwrap();
         token
+    }
+
+    /// Makes user `user_id` a member of organization `organization_id` too (the service's
+    /// own command, as an accepted invitation would).
+    pub async fn join(&self, organization_id: membership::OrganizationId, user_id: membership::UserId, email: &str) {
+        use membership::organization::{Command, Organization};
+        let command = Command::AddMember { user_id, email: Email::parse(email).unwrap() };
+        self.store.execute::<Organization>(organization_id, command, membership::Actor::System, now()).await.unwrap();
     }
 
     /// `/v1/organizations/{organization}` and `rest`.

@@ -1,0 +1,245 @@
+//! Customer sessions, on Polar's contract (`tenant-2026-10.openapi.json`): a merchant mints
+//! a member's portal session (`POST /v1/customer-sessions/`), and the session introspects
+//! itself (`GET /v1/customer-portal/customer-session/introspect`). A session is a
+//! `polar_mst_` token for one active member, hashed at rest, that expires
+//! ([`SESSION_TTL`]); a deleted member's session stops working at once (the crate's
+//! `member_session_invalid`).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::TimeDelta;
+use membership::customer::{Member, Profile};
+use membership::wire::Field;
+use membership::{
+    CustomerId, Error, ExternalId, Location, MemberId, OrganizationId, Timestamp, refuse_control_characters,
+};
+use serde::{Deserialize, Serialize};
+
+use super::members::customer_with_external_id;
+use super::portal::session;
+use crate::auth::{Principal, Scope, Scopes, TokenKind, new_token};
+use crate::data::{self, SessionTerms};
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::state::{AppState, now};
+use crate::tenant::{Caller, merchant};
+
+/// How long a customer session lasts: Polar's default, an hour.
+pub const SESSION_TTL: TimeDelta = TimeDelta::hours(1);
+
+/// The longest `return_url` Polar takes.
+const RETURN_URL_MAX: usize = 2083;
+
+/// The routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/customer-sessions", post(create))
+        .route("/v1/customer-portal/customer-session/introspect", get(introspect))
+}
+
+/// `CustomerSessionCustomerIDCreate | CustomerSessionCustomerExternalIDCreate`.
+#[derive(Debug, Deserialize)]
+struct SessionCreateBody {
+    #[serde(default)]
+    customer_id: Field,
+    #[serde(default)]
+    external_customer_id: Field,
+    #[serde(default)]
+    member_id: Field,
+    #[serde(default)]
+    external_member_id: Field,
+    #[serde(default)]
+    return_url: Field,
+}
+
+/// Polar's `CustomerSession`.
+#[derive(Debug, Serialize)]
+struct CustomerSession {
+    id: uuid::Uuid,
+    created_at: Timestamp,
+    modified_at: Option<Timestamp>,
+    token: String,
+    expires_at: Timestamp,
+    return_url: Option<String>,
+    customer_portal_url: String,
+    customer_id: CustomerId,
+    customer: CustomerBody,
+}
+
+/// Polar's `Customer` (`CustomerIndividual | CustomerTeam`, told apart by `type`), from the
+/// store's customer row: the fields the crate does not keep (billing, tax, locale, avatar)
+/// are `null`, `metadata` is empty and the email is not verified.
+#[derive(Debug, Serialize)]
+struct CustomerBody {
+    id: CustomerId,
+    created_at: Timestamp,
+    modified_at: Option<Timestamp>,
+    metadata: serde_json::Map<String, serde_json::Value>,
+    external_id: Option<String>,
+    email: Option<String>,
+    email_verified: bool,
+    #[serde(rename = "type")]
+    kind: String,
+    name: Option<String>,
+    billing_name: Option<String>,
+    billing_address: Option<String>,
+    tax_id: Option<String>,
+    locale: Option<String>,
+    organization_id: OrganizationId,
+    deleted_at: Option<Timestamp>,
+    first_user_event_at: Option<Timestamp>,
+    avatar_url: Option<String>,
+    default_payment_method_id: Option<String>,
+}
+
+impl CustomerBody {
+    fn new(id: CustomerId, created_at: Timestamp, profile: Profile) -> Self {
+        CustomerBody {
+            id,
+            created_at,
+            modified_at: None,
+            metadata: serde_json::Map::new(),
+            external_id: profile.external_id.map(|id| id.as_str().to_owned()),
+            email: profile.email.map(|email| email.as_str().to_owned()),
+            email_verified: false,
+            kind: profile.kind.to_string(),
+            name: profile.name.map(|name| name.as_str().to_owned()),
+            billing_name: None,
+            billing_address: None,
+            tax_id: None,
+            locale: None,
+            organization_id: profile.organization_id,
+            deleted_at: None,
+            first_user_event_at: None,
+            avatar_url: None,
+            default_payment_method_id: None,
+        }
+    }
+}
+
+/// Polar's `CustomerCustomerSession`: what a session may learn of itself.
+#[derive(Debug, Serialize)]
+struct Introspection {
+    expires_at: Timestamp,
+    return_url: Option<String>,
+}
+
+/// A 422 at `["body", field]`.
+fn invalid(field: &'static str, reason: &'static str) -> ApiError {
+    Error::InvalidInput { location: Location::Body, field, reason: reason.into() }.into()
+}
+
+/// The customer the body names, by `customer_id` or else `external_customer_id`.
+async fn customer(
+    state: &AppState,
+    organization_id: OrganizationId,
+    body: &SessionCreateBody,
+) -> Result<CustomerId, ApiError> {
+    if let Some(id) = body.customer_id.text("customer_id")? {
+        return CustomerId::parse(id).map_err(|_| invalid("customer_id", "must be a UUID"));
+    }
+    let Some(external_id) = body.external_customer_id.text("external_customer_id")? else {
+        return Err(invalid(
+            "customer_id",
+            "is required: name the customer with `customer_id` or `external_customer_id`",
+        ));
+    };
+    refuse_control_characters("external_customer_id", external_id)?;
+    match ExternalId::parse(external_id) {
+        Ok(Some(external_id)) => customer_with_external_id(state, organization_id, &external_id).await,
+        Ok(None) | Err(_) => Err(ApiError::NotFound("No customer has this external id.")),
+    }
+}
+
+/// The member the body names, by `member_id` or `external_member_id`, or else the
+/// customer's owner; the caller has checked it may read the customer.
+async fn member(state: &AppState, customer_id: CustomerId, body: &SessionCreateBody) -> Result<Member, ApiError> {
+    let member_id = body.member_id.text("member_id")?;
+    let external_id = body.external_member_id.text("external_member_id")?;
+    let member = match (member_id, external_id) {
+        (Some(_), Some(_)) => {
+            return Err(invalid("member_id", "name the member with `member_id` or `external_member_id`, not both"));
+        }
+        (Some(id), None) => {
+            let id = MemberId::parse(id).map_err(|_| invalid("member_id", "must be a UUID"))?;
+            state.store.member(customer_id, id).await?
+        }
+        (None, Some(external_id)) => {
+            refuse_control_characters("external_member_id", external_id)?;
+            match ExternalId::parse(external_id) {
+                Ok(Some(external_id)) => state.store.member_by_external_id(customer_id, &external_id).await?,
+                Ok(None) | Err(_) => None,
+            }
+        }
+        (None, None) => state.store.owner(customer_id).await?,
+    };
+    member.ok_or(ApiError::NotFound("No active member of this customer is the one named."))
+}
+
+/// The `return_url`, when sent: an absolute URL of at most 2083 characters.
+fn return_url(body: &SessionCreateBody) -> Result<Option<String>, ApiError> {
+    let Some(url) = body.return_url.text("return_url")? else { return Ok(None) };
+    if url.is_empty() || url.len() > RETURN_URL_MAX {
+        return Err(invalid("return_url", "must be a URL of 1 to 2083 characters"));
+    }
+    reqwest::Url::parse(url)
+        .map_err(|_| invalid("return_url", "must be an absolute URL, such as https://example.com/account"))?;
+    Ok(Some(url.to_owned()))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<CustomerSession>), ApiError> {
+    let (organization_id, actor) = merchant(&state, &caller, Scope::CustomerSessionsWrite).await?;
+    let body = body.parse::<SessionCreateBody>()?;
+    let return_url = return_url(&body)?;
+    let customer_id = customer(&state, organization_id, &body).await?;
+    // The crate decides who may see the customer: another organization's is not found.
+    state.store.check_customer_read(customer_id, actor).await?;
+    let member = member(&state, customer_id, &body).await?;
+    let Some((_, profile)) = state.store.customer_profile(customer_id).await? else {
+        return Err(Error::CustomerNotFound { customer_id }.into());
+    };
+    let created_at = state.store.customer_created_at(customer_id).await?;
+    let created_at = created_at.ok_or(ApiError::Internal("a customer without its creation event"))?;
+    let token = new_token(TokenKind::MemberSession).map_err(|error| {
+        tracing::error!(%error, "no randomness for a session token");
+        ApiError::Internal("no randomness for a session token")
+    })?;
+    let at = now();
+    let terms = SessionTerms { expires_at: at.saturating_add(SESSION_TTL), return_url: return_url.clone() };
+    let scopes = Scopes::of(&[Scope::CustomerPortalRead, Scope::CustomerPortalWrite]);
+    let grant = (organization_id, customer_id, member.id);
+    data::insert_session(&state.store, &token, grant, &scopes, at, terms.clone()).await?;
+    let customer_portal_url = format!("{}?customer_session_token={token}", state.settings.customer_portal_url);
+    let session = CustomerSession {
+        id: uuid::Uuid::new_v4(),
+        created_at: at,
+        modified_at: None,
+        token,
+        expires_at: terms.expires_at,
+        return_url,
+        customer_portal_url,
+        customer_id,
+        customer: CustomerBody::new(customer_id, created_at, profile),
+    };
+    Ok((StatusCode::CREATED, Json(session)))
+}
+
+async fn introspect(State(state): State<AppState>, principal: Principal) -> Result<Json<Introspection>, ApiError> {
+    session(&principal, Scope::CustomerPortalRead)?;
+    let Principal::MemberSession { customer_id, member_id, expires_at, return_url, .. } = principal else {
+        return Err(ApiError::Internal("a portal session that is not a member session"));
+    };
+    // Any active member may introspect its own session (a plain member may not read the
+    // customer's members, so this is no portal read check); a deleted member's session
+    // stops here as everywhere, with the crate's `member_session_invalid`.
+    if state.store.member(customer_id, member_id).await?.is_none() {
+        return Err(Error::MemberSessionInvalid { customer_id, member_id }.into());
+    }
+    Ok(Json(Introspection { expires_at, return_url }))
+}
