@@ -1,7 +1,7 @@
 //! Serving the app on a TCP listener, HTTP/1.1, with the connection limits of
 //! [`Limits`]: at most `max_connections` served, a few more answered 503 (health checks
 //! excepted) and closed, the rest closed at once; each connection's headers within
-//! `header_timeout` (a 408 JSON answer, see [`guarded`]); hyper's own error answers
+//! `header_timeout` (a 408 JSON answer, see `guarded.rs`); hyper's own error answers
 //! replaced by Polar's JSON. A graceful stop lets the requests in flight finish.
 
 mod guarded;
