@@ -33,11 +33,15 @@ pub enum Scope {
     CustomerPortalWrite,
     /// Mint a member's portal session (`POST /v1/customer-sessions/`).
     CustomerSessionsWrite,
+    /// Read the organization's webhook endpoints and deliveries.
+    WebhooksRead,
+    /// Manage webhook endpoints and redeliver events; implies reading them.
+    WebhooksWrite,
 }
 
 impl Scope {
     /// Every scope, in the order they are written.
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 9] = [
         Scope::MembersRead,
         Scope::MembersWrite,
         Scope::OrganizationsRead,
@@ -45,6 +49,8 @@ impl Scope {
         Scope::CustomerPortalRead,
         Scope::CustomerPortalWrite,
         Scope::CustomerSessionsWrite,
+        Scope::WebhooksRead,
+        Scope::WebhooksWrite,
     ];
 
     /// Polar's name for it.
@@ -58,6 +64,8 @@ impl Scope {
             Scope::CustomerPortalRead => "customer_portal:read",
             Scope::CustomerPortalWrite => "customer_portal:write",
             Scope::CustomerSessionsWrite => "customer_sessions:write",
+            Scope::WebhooksRead => "webhooks:read",
+            Scope::WebhooksWrite => "webhooks:write",
         }
     }
 
@@ -75,10 +83,12 @@ impl Scope {
             Scope::MembersRead => "members:read members:write",
             Scope::OrganizationsRead => "organizations:read organizations:write",
             Scope::CustomerPortalRead => "customer_portal:read customer_portal:write",
+            Scope::WebhooksRead => "webhooks:read webhooks:write",
             Scope::MembersWrite
             | Scope::OrganizationsWrite
             | Scope::CustomerPortalWrite
-            | Scope::CustomerSessionsWrite => self.as_str(),
+            | Scope::CustomerSessionsWrite
+            | Scope::WebhooksWrite => self.as_str(),
         }
     }
 
@@ -90,6 +100,7 @@ impl Scope {
             Scope::OrganizationsRead | Scope::OrganizationsWrite => Scope::OrganizationsWrite,
             Scope::CustomerPortalRead | Scope::CustomerPortalWrite => Scope::CustomerPortalWrite,
             Scope::CustomerSessionsWrite => Scope::CustomerSessionsWrite,
+            Scope::WebhooksRead | Scope::WebhooksWrite => Scope::WebhooksWrite,
         }
     }
 }

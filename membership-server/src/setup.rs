@@ -119,6 +119,8 @@ impl Setup {
             Scope::OrganizationsRead,
             Scope::OrganizationsWrite,
             Scope::CustomerSessionsWrite,
+            Scope::WebhooksRead,
+            Scope::WebhooksWrite,
         ]);
         data::insert_token(store, &organization_token, Grant::Organization(organization_id), &merchant_scopes, at)
             .await?;

@@ -85,6 +85,27 @@ pub struct FailedDelivery {
     pub failed_at: Timestamp,
 }
 
+/// One delivery of a webhook to one destination, as its organization lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    /// The webhook's id.
+    pub webhook_id: String,
+    /// Where it goes.
+    pub destination: String,
+    /// Where it stands.
+    pub status: DeliveryStatus,
+    /// How many attempts were made.
+    pub attempts: u32,
+    /// Why the last attempt failed, if one did.
+    pub last_error: Option<String>,
+    /// When the webhook was fanned out to its destinations.
+    pub dispatched_at: Timestamp,
+    /// When it was delivered or given up, if it was.
+    pub finished_at: Option<Timestamp>,
+    /// The webhook itself.
+    pub webhook: Webhook,
+}
+
 const T: &str = "webhook_deliveries";
 
 fn attempts(row: &AnyRow) -> Result<u32, StoreError> {
@@ -113,6 +134,25 @@ fn failed(row: &AnyRow) -> Result<FailedDelivery, StoreError> {
         attempts: attempts(row)?,
         last_error: sql::text_opt(row, T, "last_error")?,
         failed_at: sql::time(row, T, "finished_at")?,
+    })
+}
+
+fn record(row: &AnyRow) -> Result<DeliveryRecord, StoreError> {
+    let webhook_id = sql::text(row, T, "webhook_id")?;
+    let payload = sql::text(row, T, "payload")?;
+    let status = sql::text(row, T, "status")?;
+    Ok(DeliveryRecord {
+        webhook: serde_json::from_str(&payload).map_err(|error| corrupt("outbox", &webhook_id, error))?,
+        status: DeliveryStatus::ALL
+            .into_iter()
+            .find(|known| known.as_str() == status)
+            .ok_or_else(|| corrupt(T, &webhook_id, format!("status = {status}")))?,
+        destination: sql::text(row, T, "destination")?,
+        attempts: attempts(row)?,
+        last_error: sql::text_opt(row, T, "last_error")?,
+        dispatched_at: sql::time(row, T, "dispatched_at")?,
+        finished_at: sql::time_opt(row, T, "finished_at")?,
+        webhook_id,
     })
 }
 
@@ -280,6 +320,87 @@ impl Store {
         let requeued = query.execute(tx.conn()?).await?;
         tx.commit().await?;
         Ok(requeued.rows_affected())
+    }
+
+    /// A page of organization `organization_id`'s deliveries, the latest dispatched first,
+    /// to `destination` alone when given, and how many there are in all.
+    ///
+    /// # Errors
+    ///
+    /// `corrupt_row` for an unreadable row; a database error.
+    pub async fn deliveries_page(
+        &self,
+        organization_id: OrganizationId,
+        destination: Option<&str>,
+        limit: u64,
+        offset: u64,
+    ) -> Result<(Vec<DeliveryRecord>, u64), StoreError> {
+        // One statement per shape, each bound fully: a NULL bind has no type on PostgreSQL.
+        const PAGE_ALL: &str = "SELECT d.webhook_id, d.destination, d.status, d.attempts, d.last_error, \
+            d.finished_at, o.dispatched_at, o.payload FROM webhook_deliveries d JOIN outbox o ON o.id = d.webhook_id \
+            WHERE d.organization_id = $1 ORDER BY o.dispatched_at DESC, d.webhook_id, d.destination LIMIT $2 OFFSET $3";
+        const PAGE_ONE: &str = "SELECT d.webhook_id, d.destination, d.status, d.attempts, d.last_error, \
+            d.finished_at, o.dispatched_at, o.payload FROM webhook_deliveries d JOIN outbox o ON o.id = d.webhook_id \
+            WHERE d.organization_id = $1 AND d.destination = $2 \
+            ORDER BY o.dispatched_at DESC, d.webhook_id, d.destination LIMIT $3 OFFSET $4";
+        const COUNT_ALL: &str = "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE organization_id = $1";
+        const COUNT_ONE: &str =
+            "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE organization_id = $1 AND destination = $2";
+        // Parameters are numbered in the order they appear (SQLite binds by appearance).
+        let page = match destination {
+            Some(destination) => sqlx::query(PAGE_ONE).bind(organization_id.to_string()).bind(destination.to_owned()),
+            None => sqlx::query(PAGE_ALL).bind(organization_id.to_string()),
+        };
+        let rows = page.bind(page_bound(limit)).bind(page_bound(offset)).fetch_all(&self.pool).await?;
+        let count =
+            sqlx::query(if destination.is_some() { COUNT_ONE } else { COUNT_ALL }).bind(organization_id.to_string());
+        let count = match destination {
+            Some(destination) => count.bind(destination.to_owned()),
+            None => count,
+        };
+        let total = sql::int(&count.fetch_one(&self.pool).await?, T, "n")?;
+        let items = rows.iter().map(record).collect::<Result<_, _>>()?;
+        Ok((items, u64::try_from(total).unwrap_or(0)))
+    }
+
+    /// Sends webhook `webhook_id` of organization `organization_id` again to every
+    /// destination it was delivered to or failed for: those deliveries are due at `now`
+    /// with a fresh set of attempts (a pending one is left alone: it is on its way).
+    /// `None` when the organization has no delivery of that webhook; else how many were
+    /// re-queued.
+    ///
+    /// # Errors
+    ///
+    /// A database error.
+    pub async fn redeliver(
+        &self,
+        organization_id: OrganizationId,
+        webhook_id: &str,
+        now: Timestamp,
+    ) -> Result<Option<u64>, StoreError> {
+        let mut tx = begin_write(self).await?;
+        let found =
+            sqlx::query("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE organization_id = $1 AND webhook_id = $2")
+                .bind(organization_id.to_string())
+                .bind(webhook_id.to_owned())
+                .fetch_one(tx.conn()?)
+                .await?;
+        if sql::int(&found, T, "n")? == 0 {
+            tx.rollback().await;
+            return Ok(None);
+        }
+        let requeued = sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, due_at = $1, finished_at = NULL, \
+             lease_token = NULL, lease_until = NULL \
+             WHERE organization_id = $2 AND webhook_id = $3 AND status IN ('delivered', 'failed')",
+        )
+        .bind(now.unix_micros())
+        .bind(organization_id.to_string())
+        .bind(webhook_id.to_owned())
+        .execute(tx.conn()?)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(requeued.rows_affected()))
     }
 
     /// Deletes the deliveries delivered before `older_than`, then the webhooks dispatched

@@ -45,7 +45,7 @@ mod writing;
 
 pub use budget::{Budget, RETRY_AFTER};
 pub use clock::{Clock, SystemClock};
-pub use delivery::{Attempt, DeliveryStatus, FailedDelivery};
+pub use delivery::{Attempt, DeliveryRecord, DeliveryStatus, FailedDelivery};
 pub use error::StoreError;
 pub use health::Health;
 pub use journal::Verification;

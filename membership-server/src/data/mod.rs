@@ -12,7 +12,11 @@ mod users;
 use membership_sqlx::{Backend, Budget, Store, StoreError};
 use sqlx::migrate::Migrator;
 
-pub use endpoints::{Endpoint, delete_endpoint, endpoint, endpoint_ids, endpoints, insert_endpoint};
+pub use endpoints::{
+    Endpoint, EndpointChange, EndpointRecord, delete_endpoint, endpoint, endpoint_ids, endpoint_ids_for,
+    endpoint_record, endpoints, endpoints_page, insert_endpoint, insert_endpoint_record, set_endpoint_secret,
+    update_endpoint,
+};
 pub(crate) use tokens::principal;
 pub use tokens::{Grant, LONG_SESSION, SessionTerms, insert_session, insert_token};
 pub use users::{User, upsert_user, user, verification};

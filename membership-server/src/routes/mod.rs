@@ -7,6 +7,8 @@ mod members;
 mod portal;
 mod sessions;
 mod team;
+mod webhook_deliveries;
+mod webhook_endpoints;
 
 use std::time::Duration;
 
@@ -44,6 +46,8 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
         .merge(portal::router())
         .merge(sessions::router())
         .merge(team::router())
+        .merge(webhook_deliveries::router())
+        .merge(webhook_endpoints::router())
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)

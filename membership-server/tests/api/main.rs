@@ -26,4 +26,5 @@ mod stored_text;
 mod support;
 mod team;
 mod versions;
+mod webhook_endpoints;
 mod webhooks;

@@ -29,13 +29,13 @@ fn the_signature_is_hmac_sha256_of_id_timestamp_and_body_keyed_with_the_secrets_
 }
 
 /// A local receiver that records what it is sent and answers `status`.
-struct Receiver {
-    url: String,
-    seen: Arc<Mutex<Vec<(HeaderMap, String)>>>,
-    status: Arc<AtomicU16>,
+pub struct Receiver {
+    pub url: String,
+    pub seen: Arc<Mutex<Vec<(HeaderMap, String)>>>,
+    pub status: Arc<AtomicU16>,
 }
 
-async fn receiver() -> Receiver {
+pub async fn receiver() -> Receiver {
     receiver_after(Duration::ZERO).await
 }
 
@@ -61,7 +61,7 @@ async fn receiver_after(delay: Duration) -> Receiver {
     Receiver { url, seen, status }
 }
 
-fn verify(headers: &HeaderMap, body: &str, secret: &str) -> bool {
+pub fn verify(headers: &HeaderMap, body: &str, secret: &str) -> bool {
     let (id, timestamp) = (headers["webhook-id"].to_str().unwrap(), headers["webhook-timestamp"].to_str().unwrap());
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
@@ -83,12 +83,12 @@ async fn endpoint_at(api: &Api, url: &str) -> String {
 }
 
 /// `seconds` from now.
-fn in_seconds(seconds: i64) -> membership::Timestamp {
+pub fn in_seconds(seconds: i64) -> membership::Timestamp {
     now().saturating_add(chrono::TimeDelta::seconds(seconds))
 }
 
 /// How many requests a receiver got.
-fn received(hook: &Receiver) -> usize {
+pub fn received(hook: &Receiver) -> usize {
     hook.seen.lock().unwrap().len()
 }
 
