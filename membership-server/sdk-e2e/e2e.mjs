@@ -140,7 +140,9 @@ try {
   step("ResourceNotFound, HTTPValidationError (loc body.email), NotPermitted");
 
   // Every webhook the server delivered passes the SDK's validateEvent.
-  await waitFor("the member.deleted webhook", () =>
+  // Deliveries run in parallel and in no fixed order: wait for every one expected.
+  await waitFor("nine member.created and the member.deleted webhook", () =>
+    received.filter((hook) => hook.body.includes('"member.created"')).length >= 9 &&
     received.some((hook) => hook.body.includes("member.deleted") && hook.body.includes(gone.id)),
   );
   const events = received.map((hook) => validateEvent(hook.body, hook.headers, setup.webhook_secret));

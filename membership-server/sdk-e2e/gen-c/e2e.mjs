@@ -122,7 +122,9 @@ try {
 
   // Every webhook passes each version's validateEvent.
   const removals = 3 * Object.keys(versions).length;
-  await waitFor("every member.deleted webhook", () => harness.received.filter((hook) => hook.body.includes("member.deleted")).length >= removals);
+  // Deliveries run in parallel and in no fixed order: wait for every one expected.
+  const seen = (type) => harness.received.filter((hook) => hook.body.includes(`"${type}"`)).length;
+  await waitFor("every member.created and member.deleted webhook", () => seen("member.created") >= 2 + removals && seen("member.deleted") >= removals);
   for (const [version, sdk] of Object.entries(versions)) {
     const events = await Promise.all(harness.received.map((hook) => sdk.webhooks.validateEvent(hook.body, hook.headers, setup.webhook_secret)));
     const count = (type) => events.filter((event) => event.type === type).length;
