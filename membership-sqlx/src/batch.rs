@@ -23,7 +23,7 @@ use crate::clock::Clock;
 use crate::error::StoreError;
 use crate::store::Store;
 use crate::stored::{Outcome, Stored};
-use crate::transaction::{Failed, write};
+use crate::transaction::{Call, Failed, write};
 use crate::writing::{timed_out, within};
 
 /// A boxed future, as a type-erased command returns.
@@ -74,11 +74,7 @@ impl std::fmt::Debug for dyn Queued {
 }
 
 struct Pending<A: Stored, C: Clock> {
-    expected: Option<u64>,
-    id: A::Id,
-    command: A::Command,
-    actor: A::Actor,
-    clock: C,
+    call: Call<A, C>,
     deadline: Instant,
     answer: oneshot::Sender<Result<Outcome<A>, Failed>>,
 }
@@ -95,10 +91,8 @@ impl<A: Stored, C: Clock> Queued for Pending<A, C> {
 
     fn run<'c>(self: Box<Self>, store: &'c Store, conn: &'c mut AnyConnection) -> BoxFuture<'c, Box<dyn Ran>> {
         Box::pin(async move {
-            let Pending { expected, id, command, actor, clock, deadline, answer } = *self;
-            let result = within(deadline, write::<A>(conn, store.backend, expected, id, command, actor, clock))
-                .await
-                .and_then(|result| result);
+            let Pending { call, deadline, answer } = *self;
+            let result = within(deadline, write(conn, store.backend, call)).await.and_then(|result| result);
             Box::new(Decided { result, answer }) as Box<dyn Ran>
         })
     }
@@ -141,17 +135,13 @@ impl Store {
     /// or for a batch led by another writer to answer it, whichever comes first.
     pub(crate) async fn queued<A: Stored>(
         &self,
-        expected: Option<u64>,
-        id: A::Id,
-        command: A::Command,
-        actor: A::Actor,
-        clock: impl Clock,
+        call: Call<A, impl Clock>,
         deadline: Instant,
     ) -> Result<Outcome<A>, Failed> {
         let Some(writer) = &self.writer else { return Err(Failed::Final(unavailable("no writer"))) };
         let (answer, mut answered) = oneshot::channel();
         let ticket = writer.queue.tickets.fetch_add(1, Ordering::Relaxed);
-        let pending = Pending::<A, _> { expected, id, command, actor, clock, deadline, answer };
+        let pending = Pending { call, deadline, answer };
         lock(&writer.queue.waiting).push((ticket, Box::new(pending)));
         loop {
             tokio::select! {

@@ -48,7 +48,7 @@ impl Store {
         actor: A::Actor,
         now: impl Clock,
     ) -> Result<Outcome<A>, StoreError> {
-        self.detached::<A>(None, id, command, actor, now).await
+        self.detached(Call::<A, _> { expected: None, id, command, actor, clock: now }).await
     }
 
     /// [`execute`](Store::execute), only if the stream is still at `expected_version` (0:
@@ -66,54 +66,39 @@ impl Store {
         actor: A::Actor,
         now: impl Clock,
     ) -> Result<Outcome<A>, StoreError> {
-        self.detached::<A>(Some(expected_version), id, command, actor, now).await
+        self.detached(Call::<A, _> { expected: Some(expected_version), id, command, actor, clock: now }).await
     }
 
     /// Runs the command in a task of its own: a caller that goes away (a timeout, a closed
     /// request) cannot cut a transaction off midway. The command still finishes, committed
     /// or rolled back, so it is applied at most once.
-    async fn detached<A: Stored>(
-        &self,
-        expected: Option<u64>,
-        id: A::Id,
-        command: A::Command,
-        actor: A::Actor,
-        now: impl Clock,
-    ) -> Result<Outcome<A>, StoreError> {
+    async fn detached<A: Stored>(&self, call: Call<A, impl Clock>) -> Result<Outcome<A>, StoreError> {
         let store = self.clone();
         let deadline = Instant::now() + self.budget.command;
-        let task = tokio::spawn(async move { store.run::<A>(expected, id, command, actor, now, deadline).await });
+        let task = tokio::spawn(async move { store.run(call, deadline).await });
         task.await.unwrap_or(Err(StoreError::Database(sqlx::Error::WorkerCrashed)))
     }
 
     /// Attempts the command until it is decided, or the deadline leaves no room for
     /// another try.
-    async fn run<A: Stored>(
-        &self,
-        expected: Option<u64>,
-        id: A::Id,
-        command: A::Command,
-        actor: A::Actor,
-        clock: impl Clock,
-        deadline: Instant,
-    ) -> Result<Outcome<A>, StoreError> {
+    async fn run<A: Stored>(&self, call: Call<A, impl Clock>, deadline: Instant) -> Result<Outcome<A>, StoreError> {
         let mut retry = 0;
         loop {
-            let error = match self.attempt::<A>(expected, id, command.clone(), actor, clock, deadline).await {
+            let error = match self.attempt(call.again(), deadline).await {
                 Ok(outcome) => return Ok(outcome),
                 Err(Failed::Final(error)) => return Err(error),
                 Err(Failed::Again(error)) => error,
             };
             let wait = backoff(retry);
             // The caller's own expectation failed, or no time is left: retrying cannot help.
-            if matches!(error, StoreError::Domain(Error::StaleWrite { .. })) && expected.is_some()
+            if matches!(error, StoreError::Domain(Error::StaleWrite { .. })) && call.expected.is_some()
                 || Instant::now() + wait >= deadline
             {
                 return Err(match error {
                     // Conflicts outlasted the budget: a stale write (version 0 when the
                     // database, not the version check, reported the conflict).
                     error @ (StoreError::Domain(_) | StoreError::Unavailable(_)) => error,
-                    _ => stale(id.into(), 0),
+                    _ => stale(call.id.into(), 0),
                 });
             }
             retry += 1;
@@ -123,23 +108,13 @@ impl Store {
     }
 
     /// One attempt within `deadline`.
-    async fn attempt<A: Stored>(
-        &self,
-        expected: Option<u64>,
-        id: A::Id,
-        command: A::Command,
-        actor: A::Actor,
-        clock: impl Clock,
-        deadline: Instant,
-    ) -> Result<Outcome<A>, Failed> {
+    async fn attempt<A: Stored>(&self, call: Call<A, impl Clock>, deadline: Instant) -> Result<Outcome<A>, Failed> {
         if self.writer.is_some() {
-            return self.queued::<A>(expected, id, command, actor, clock, deadline).await;
+            return self.queued(call, deadline).await;
         }
         let mut writing = self.writing(deadline).await.map_err(Failed::sorted)?;
         let decided = match writing.conn() {
-            Ok(conn) => within(deadline, write::<A>(conn, self.backend, expected, id, command, actor, clock))
-                .await
-                .and_then(|result| result),
+            Ok(conn) => within(deadline, write(conn, self.backend, call)).await.and_then(|result| result),
             Err(error) => Err(error),
         };
         match decided {
@@ -159,6 +134,29 @@ impl Store {
                 writing.rollback().await;
                 Err(Failed::sorted(error))
             }
+        }
+    }
+}
+
+/// One command as the store runs it: everything each attempt needs. `expected` is the
+/// version the caller requires (`execute_at`), `clock` the time source read per attempt.
+pub(crate) struct Call<A: Stored, C: Clock> {
+    pub(crate) expected: Option<u64>,
+    pub(crate) id: A::Id,
+    pub(crate) command: A::Command,
+    pub(crate) actor: A::Actor,
+    pub(crate) clock: C,
+}
+
+impl<A: Stored, C: Clock> Call<A, C> {
+    /// The same call for another attempt (an attempt consumes its command).
+    fn again(&self) -> Self {
+        Call {
+            expected: self.expected,
+            id: self.id,
+            command: self.command.clone(),
+            actor: self.actor,
+            clock: self.clock,
         }
     }
 }
@@ -220,12 +218,9 @@ fn backoff(retry: u32) -> Duration {
 pub(crate) async fn write<A: Stored>(
     conn: &mut AnyConnection,
     backend: Backend,
-    expected: Option<u64>,
-    id: A::Id,
-    command: A::Command,
-    actor: A::Actor,
-    clock: impl Clock,
+    call: Call<A, impl Clock>,
 ) -> Result<Outcome<A>, StoreError> {
+    let Call { expected, id, command, actor, clock } = call;
     let stream: StreamId = id.into();
     let (version, mut view) = A::open(conn, RootRead::for_command(backend), id).await?;
     let now = clock.now();
