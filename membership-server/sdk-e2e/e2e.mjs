@@ -7,11 +7,6 @@
 //
 // MEMBERSHIP_SERVER_BIN names the server binary (run.sh builds it).
 
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import assert from "node:assert/strict";
 
 import { Polar } from "@polar-sh/sdk";
@@ -20,61 +15,14 @@ import { NotPermitted } from "@polar-sh/sdk/models/errors/notpermitted.js";
 import { ResourceNotFound } from "@polar-sh/sdk/models/errors/resourcenotfound.js";
 import { validateEvent } from "@polar-sh/sdk/webhooks";
 
-const bin = process.env.MEMBERSHIP_SERVER_BIN;
-assert.ok(bin, "set MEMBERSHIP_SERVER_BIN to the membership-server binary");
+import { start, waitFor } from "./harness.mjs";
 
-const received = [];
-const receiver = createServer((request, response) => {
-  const chunks = [];
-  request.on("data", (chunk) => chunks.push(chunk));
-  request.on("end", () => {
-    received.push({ headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
-    response.writeHead(204).end();
-  });
-});
-const listen = (server) => new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server.address().port)));
-const receiverPort = await listen(receiver);
-const serverPort = await (async () => {
-  const probe = createServer();
-  const port = await listen(probe);
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-})();
-
-const dir = mkdtempSync(join(tmpdir(), "membership-sdk-e2e-"));
-// SQLite by default; `MEMBERSHIP_E2E_DATABASE_URL` runs the same flow on another database
-// (CI: a throwaway PostgreSQL).
-const databaseUrl = process.env.MEMBERSHIP_E2E_DATABASE_URL ?? `sqlite://${join(dir, "e2e.db")}`;
-const setup = JSON.parse(
-  execFileSync(bin, [
-    "--database-url", databaseUrl, "setup", "--json", "--individual-customer",
-    "--customer-external-id", "cus_e2e",
-    "--webhook-url", `http://127.0.0.1:${receiverPort}/webhooks`,
-  ]).toString(),
-);
-const server = spawn(bin, ["--database-url", databaseUrl, "serve", "--listen", `127.0.0.1:${serverPort}`, "--webhook-poll-ms", "50"], {
-  stdio: ["ignore", "inherit", "inherit"],
-  env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
-});
-const serverURL = `http://127.0.0.1:${serverPort}`;
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-async function waitFor(what, check, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+// The receiver, `setup` and the server, as every generation's suite starts them
+// (MEMBERSHIP_E2E_DATABASE_URL: another database than a temporary SQLite file).
+const { setup, serverURL, received, stop } = await start();
 
 let failed = false;
 try {
-  await waitFor("the server", async () => (await fetch(`${serverURL}/health`)).ok);
   const polar = new Polar({ accessToken: setup.organization_token, serverURL });
   const customerId = setup.customer_id;
   let steps = 0;
@@ -141,8 +89,9 @@ try {
 
   // Every webhook the server delivered passes the SDK's validateEvent.
   // Deliveries run in parallel and in no fixed order: wait for every one expected.
-  await waitFor("nine member.created and the member.deleted webhook", () =>
-    received.filter((hook) => hook.body.includes('"member.created"')).length >= 9 &&
+  const delivered = (type) => received.filter((hook) => hook.body.includes(`"${type}"`)).length;
+  await waitFor("nine member.created, three member.updated and the member.deleted webhook", () =>
+    delivered("member.created") >= 9 && delivered("member.updated") >= 3 &&
     received.some((hook) => hook.body.includes("member.deleted") && hook.body.includes(gone.id)),
   );
   const events = received.map((hook) => validateEvent(hook.body, hook.headers, setup.webhook_secret));
@@ -158,13 +107,10 @@ try {
   failed = true;
   console.error("not ok -", error);
 } finally {
-  server.kill("SIGTERM");
-  const code = await new Promise((resolve) => server.once("exit", (code) => resolve(code)));
+  const code = await stop();
   if (code !== 0) {
     failed = true;
     console.error(`not ok - the server did not shut down cleanly on SIGTERM (exit ${code})`);
   }
-  receiver.close();
-  rmSync(dir, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

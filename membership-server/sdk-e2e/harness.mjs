@@ -1,7 +1,6 @@
-// What the generation suites (gen-a/, gen-c/) share: a webhook receiver, `setup`, the
+// What the generation suites (gen-a/, e2e.mjs, gen-c/) share: a webhook receiver, `setup`, the
 // server on a free port, and a tally of SDK calls. Node built-ins only, so each suite's
-// own node_modules holds just its SDK. (e2e.mjs, the 0.49 suite, predates it and keeps its
-// own copy.)
+// own node_modules holds just its SDK. The 0.49 suite (e2e.mjs) uses it too.
 //
 // MEMBERSHIP_SERVER_BIN names the server binary; MEMBERSHIP_E2E_DATABASE_URL another
 // database than a temporary SQLite file.

@@ -110,7 +110,8 @@ try {
   // Every webhook the server delivered passes the SDK's validateEvent.
   // Deliveries run in parallel and in no fixed order: wait for every one expected.
   const seen = (type) => harness.received.filter((hook) => hook.body.includes(`"${type}"`)).length;
-  await waitFor("four member.created and two member.deleted webhooks", () => seen("member.created") >= 4 && seen("member.deleted") >= 2);
+  await waitFor("four member.created, two member.updated and two member.deleted webhooks", () =>
+    seen("member.created") >= 4 && seen("member.updated") >= 2 && seen("member.deleted") >= 2);
   const events = harness.received.map((hook) => validateEvent(hook.body, hook.headers, setup.webhook_secret));
   const count = (type) => events.filter((event) => event.type === type).length;
   assert.equal(count("member.created"), 4, "both customers' owners, Jane and Bo");
