@@ -70,8 +70,8 @@ fn unavailable(error: &sqlx::Error) -> bool {
 /// The database error codes of [`unavailable`]: PostgreSQL's SQLSTATE, or SQLite's
 /// extended result code (its low byte is the primary code).
 fn unavailable_code(code: &str) -> bool {
-    if let Ok(sqlite) = code.parse::<u32>() {
-        return matches!(sqlite & 0xFF, 5 | 6 | 8 | 10 | 13 | 14);
+    if let Some(sqlite) = sqlite_primary(code) {
+        return matches!(sqlite, 5 | 6 | 8 | 10 | 13 | 14);
     }
     ["08", "53", "57P01", "57P02", "57P03", "57014", "55P03", "25006"].iter().any(|prefix| code.starts_with(prefix))
 }
@@ -124,6 +124,12 @@ impl StoreError {
             _ => None,
         }
     }
+}
+
+/// SQLite's primary result code (the low byte of the extended code sqlx reports), or
+/// `None` for PostgreSQL's SQLSTATE.
+pub(crate) fn sqlite_primary(code: &str) -> Option<u32> {
+    code.parse::<u32>().ok().map(|extended| extended & 0xFF)
 }
 
 /// A row that does not read back.

@@ -11,7 +11,7 @@ use sqlx::AnyConnection;
 use tokio::time::Instant;
 
 use crate::clock::Clock;
-use crate::error::StoreError;
+use crate::error::{StoreError, sqlite_primary};
 use crate::sql::{Backend, RootRead, to_i64};
 use crate::store::Store;
 use crate::stored::{Outcome, Stored};
@@ -197,9 +197,7 @@ fn transient(error: &StoreError) -> bool {
     match error {
         StoreError::Unavailable(sqlx::Error::Io(error)) => error.kind() != std::io::ErrorKind::TimedOut,
         StoreError::Unavailable(sqlx::Error::Database(error)) => error.code().is_some_and(|code| {
-            code.parse::<u32>().is_ok_and(|sqlite| matches!(sqlite & 0xFF, 5 | 6))
-                || code.starts_with("08")
-                || code == "57P01"
+            matches!(sqlite_primary(&code), Some(5 | 6)) || code.starts_with("08") || code == "57P01"
         }),
         _ => false,
     }
