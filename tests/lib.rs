@@ -13,6 +13,7 @@ mod customer_equality;
 mod customer_kit;
 mod customer_properties;
 mod customer_rules;
+mod customer_webhooks;
 mod organization_equality;
 mod organization_properties;
 mod organization_replay;

@@ -180,10 +180,9 @@ impl Deliverer {
     /// receive their event type, one delivery per endpoint: how many were dispatched.
     async fn dispatch(&self, at: Timestamp) -> Result<usize, StoreError> {
         let mut dispatched = 0;
-        for delivery in self.store.claim_webhooks(at, BATCH).await? {
+        for delivery in self.store.claim_any_webhooks(at, BATCH).await? {
             // Only the enabled endpoints that listed this event type receive it.
-            let event = serde_json::to_value(delivery.webhook.kind).ok();
-            let event = event.as_ref().and_then(serde_json::Value::as_str).unwrap_or_default();
+            let event = delivery.webhook.topic();
             let endpoints = data::endpoint_ids_for(&self.store, delivery.organization_id, event).await?;
             if self.store.dispatch(&delivery, &endpoints, at).await? {
                 dispatched += 1;

@@ -2,10 +2,10 @@
 //! members keep their rows), the outbox of Polar webhooks, and a service's reads.
 
 use membership::customer::{
-    self, Customer, CustomerKind, Event, Member, MemberRole, Prefetched, Profile, Read, Snapshot,
+    self, Change, Customer, CustomerKind, CustomerView, Event, Member, MemberRole, Prefetched, Profile, Read, Snapshot,
 };
-use membership::wire::{ListResource, Paging, Sorting, Webhook, webhooks};
-use membership::{CustomerId, Email, ExternalId, MemberId, Name, OrganizationId};
+use membership::wire::{AnyWebhook, ListResource, Paging, Sorting, customer_webhooks};
+use membership::{Aggregate, CustomerId, Email, ExternalId, MemberId, Name, OrganizationId, Timestamp};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use std::sync::LazyLock;
@@ -37,9 +37,38 @@ impl Stored for Customer {
         load(conn, id, view, read).await
     }
 
-    fn webhooks(events: &[Event]) -> Vec<Webhook> {
-        webhooks(events)
+    async fn webhooks(
+        conn: &mut AnyConnection,
+        view: &Prefetched,
+        events: &[Event],
+    ) -> Result<Vec<AnyWebhook>, StoreError> {
+        let id = view.id();
+        let Some(first) = events.first() else { return Ok(Vec::new()) };
+        // `customer.updated` and `customer.deleted` carry when the customer was created,
+        // which its row does not keep: its first journal event does. Only they look it up;
+        // a creation's time is its own first event's.
+        let changes_customer = events.iter().any(|event| {
+            matches!(event.change, Change::EmailChanged { .. } | Change::KindChanged { .. } | Change::Deleted)
+        });
+        let created_at = match view.profile() {
+            Some(_) if changes_customer => created_at(conn, id).await?,
+            _ => first.at,
+        };
+        let mut webhooks = customer_webhooks(id, view.profile(), created_at, events);
+        crate::avatar::fill(&mut webhooks);
+        Ok(webhooks)
     }
+}
+
+/// When customer `id` was created: its first journal event's time.
+async fn created_at(conn: &mut AnyConnection, id: CustomerId) -> Result<Timestamp, StoreError> {
+    let row = sqlx::query("SELECT at FROM journal WHERE aggregate = $1 AND stream_id = $2 AND version = 1")
+        .bind(Customer::TYPE_NAME)
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| corrupt("journal", id, "a stored customer has no creation event"))?;
+    time(&row, "journal", "at")
 }
 
 /// The customer's version and row, `None` when it does not exist yet; when `read` is locked,
@@ -62,7 +91,7 @@ pub(crate) async fn root(
     row.map(|row| Ok((sql::version(&row, "customers", "version")?, profile(&row)?))).transpose()
 }
 
-fn profile(row: &AnyRow) -> Result<Profile, StoreError> {
+pub(crate) fn profile(row: &AnyRow) -> Result<Profile, StoreError> {
     const C: &str = "customers";
     Ok(Profile {
         organization_id: parsed(row, C, "organization_id", OrganizationId::parse)?,

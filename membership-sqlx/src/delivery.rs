@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use membership::wire::Webhook;
+use membership::wire::AnyWebhook;
 use membership::{OrganizationId, Timestamp};
 use sqlx::any::AnyRow;
 
@@ -57,7 +57,7 @@ pub struct Attempt {
     /// The webhook's id: the same for every destination and every retry (`webhook-id`).
     pub webhook_id: String,
     /// The webhook itself.
-    pub webhook: Webhook,
+    pub webhook: AnyWebhook,
     /// Where it goes (the caller's key for an endpoint).
     pub destination: String,
     /// The organization it belongs to.
@@ -103,7 +103,7 @@ pub struct DeliveryRecord {
     /// When it was delivered or given up, if it was.
     pub finished_at: Option<Timestamp>,
     /// The webhook itself.
-    pub webhook: Webhook,
+    pub webhook: AnyWebhook,
 }
 
 const T: &str = "webhook_deliveries";

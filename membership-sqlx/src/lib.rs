@@ -25,10 +25,12 @@
 //! # Ok(()) }
 //! ```
 
+mod avatar;
 mod batch;
 mod budget;
 mod clock;
 mod customer;
+mod customer_list;
 mod delivery;
 mod error;
 mod health;
@@ -43,8 +45,10 @@ mod stored;
 mod transaction;
 mod writing;
 
+pub use avatar::{avatar_url, with_avatar};
 pub use budget::{Budget, RETRY_AFTER};
 pub use clock::{Clock, SystemClock};
+pub use customer_list::CustomerRecord;
 pub use delivery::{Attempt, DeliveryRecord, DeliveryStatus, FailedDelivery};
 pub use error::StoreError;
 pub use health::Health;

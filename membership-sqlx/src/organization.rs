@@ -5,7 +5,7 @@ use membership::organization::{
     self, Event, Invitation, InvitationStatus, MemberRow, Membership, OfferStatus, Organization, OwnershipOffer,
     Prefetched, Read, Snapshot,
 };
-use membership::wire::Webhook;
+use membership::wire::AnyWebhook;
 use membership::{Actor, OrganizationId, Permission, Role, UserId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -35,8 +35,12 @@ impl Stored for Organization {
         load(conn, id, view, read).await
     }
 
-    fn webhooks(_events: &[Event]) -> Vec<Webhook> {
-        Vec::new()
+    async fn webhooks(
+        _conn: &mut AnyConnection,
+        _view: &Prefetched,
+        _events: &[Event],
+    ) -> Result<Vec<AnyWebhook>, StoreError> {
+        Ok(Vec::new())
     }
 }
 

@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
-use membership::wire::Webhook;
+use membership::wire::{AnyWebhook, Webhook};
 use membership::{OrganizationId, StreamId, Timestamp};
+use serde::de::DeserializeOwned;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use tokio::time::Instant;
@@ -19,19 +20,18 @@ use crate::writing::Writing;
 /// more than dispatching takes (one read of the destinations, one short write).
 const LEASE: Duration = Duration::from_secs(5);
 
-/// Queues one decision's webhooks. Each is keyed by (stream, version, topic, member):
+/// Queues one decision's webhooks. Each is keyed by (stream, version, topic, subject):
 /// the receiver's idempotency key, stable across retries.
 pub(crate) async fn enqueue(
     conn: &mut AnyConnection,
     organization_id: OrganizationId,
     stream: StreamId,
     version: u64,
-    webhooks: &[Webhook],
+    webhooks: &[AnyWebhook],
     now: Timestamp,
 ) -> Result<(), StoreError> {
     for webhook in webhooks {
         let payload = serde_json::to_string(&webhook).map_err(|error| corrupt("outbox", stream, error))?;
-        let topic = serde_json::to_value(webhook.kind).map_err(|error| corrupt("outbox", stream, error))?;
         sqlx::query(
             "INSERT INTO outbox (id, organization_id, aggregate, stream_id, version, topic, member_id, payload, \
              attempts, due_at, claimed_until, dispatched_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, NULL, NULL)",
@@ -41,8 +41,8 @@ pub(crate) async fn enqueue(
         .bind(stream.type_name())
         .bind(stream.as_uuid().to_string())
         .bind(to_i64(version)?)
-        .bind(topic.as_str().unwrap_or_default().to_owned())
-        .bind(webhook.data.id.to_string())
+        .bind(webhook.topic())
+        .bind(webhook.subject().to_string())
         .bind(payload)
         .bind(now.unix_micros())
         .execute(&mut *conn)
@@ -51,9 +51,10 @@ pub(crate) async fn enqueue(
     Ok(())
 }
 
-/// One webhook to fan out to its destinations, claimed under a lease.
+/// One webhook to fan out to its destinations, claimed under a lease: a member webhook
+/// ([`Store::claim_webhooks`]) or any webhook ([`Store::claim_any_webhooks`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Delivery {
+pub struct Delivery<W = Webhook> {
     /// Its id: stable across retries and destinations (the `webhook-id` header).
     pub id: String,
     /// The organization whose destinations receive it.
@@ -61,12 +62,12 @@ pub struct Delivery {
     /// The version of the stream it came from.
     pub version: u64,
     /// The webhook itself.
-    pub webhook: Webhook,
+    pub webhook: W,
     /// The fencing token written at claim: [`Store::dispatch`] takes only while it holds.
     pub token: String,
 }
 
-fn delivery(row: &AnyRow, token: String) -> Result<Delivery, StoreError> {
+fn delivery<W: DeserializeOwned>(row: &AnyRow, token: String) -> Result<Delivery<W>, StoreError> {
     const T: &str = "outbox";
     let id = sql::text(row, T, "id")?;
     let payload = sql::text(row, T, "payload")?;
@@ -92,28 +93,71 @@ pub(crate) fn new_token() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// Which webhooks a claim takes.
+#[derive(Clone, Copy)]
+enum Topics {
+    /// `member.*` only: what the outbox held before `customer.*` webhooks existed.
+    Member,
+    /// Every webhook.
+    Any,
+}
+
+/// The claim's query: due, undispatched rows not under another lease, oldest first,
+/// narrowed by `$filter` and locked by `$lock`.
+macro_rules! claim_sql {
+    ($filter:literal, $lock:literal) => {
+        concat!(
+            "SELECT id, organization_id, version, payload FROM outbox \
+             WHERE dispatched_at IS NULL AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $2)",
+            $filter,
+            " ORDER BY due_at, id LIMIT $3",
+            $lock
+        )
+    };
+}
+
 impl Store {
-    /// Claims up to `limit` webhooks not yet dispatched and due at `now`, each for a lease
-    /// of 5 seconds with a fresh fencing token: concurrent workers never claim the same
-    /// one (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite), and one
-    /// whose worker died is claimed again, with a new token, once its lease ends.
+    /// Claims up to `limit` `member.*` webhooks not yet dispatched and due at `now`, each
+    /// for a lease of 5 seconds with a fresh fencing token: concurrent workers never claim
+    /// the same one (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite), and
+    /// one whose worker died is claimed again, with a new token, once its lease ends.
+    ///
+    /// `customer.*` webhooks are left for [`claim_any_webhooks`](Self::claim_any_webhooks),
+    /// which a deliverer of every webhook (the service's) uses instead.
     ///
     /// # Errors
     ///
     /// `corrupt_row` for an unreadable row; a database error.
     pub async fn claim_webhooks(&self, now: Timestamp, limit: u32) -> Result<Vec<Delivery>, StoreError> {
+        self.claim(now, limit, Topics::Member).await
+    }
+
+    /// [`claim_webhooks`](Self::claim_webhooks) for every webhook the store queues:
+    /// `member.*` and `customer.*`.
+    ///
+    /// # Errors
+    ///
+    /// `corrupt_row` for an unreadable row; a database error.
+    pub async fn claim_any_webhooks(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Delivery<AnyWebhook>>, StoreError> {
+        self.claim(now, limit, Topics::Any).await
+    }
+
+    async fn claim<W: DeserializeOwned>(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        topics: Topics,
+    ) -> Result<Vec<Delivery<W>>, StoreError> {
         let mut tx = begin_write(self).await?;
-        let sql = match self.backend {
-            Backend::Postgres => {
-                "SELECT id, organization_id, version, payload FROM outbox \
-                 WHERE dispatched_at IS NULL AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $2) \
-                 ORDER BY due_at, id LIMIT $3 FOR UPDATE SKIP LOCKED"
-            }
-            Backend::Sqlite => {
-                "SELECT id, organization_id, version, payload FROM outbox \
-                 WHERE dispatched_at IS NULL AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $2) \
-                 ORDER BY due_at, id LIMIT $3"
-            }
+        let sql = match (self.backend, topics) {
+            (Backend::Postgres, Topics::Any) => claim_sql!("", " FOR UPDATE SKIP LOCKED"),
+            (Backend::Postgres, Topics::Member) => claim_sql!(" AND topic LIKE 'member.%'", " FOR UPDATE SKIP LOCKED"),
+            (Backend::Sqlite, Topics::Any) => claim_sql!("", ""),
+            (Backend::Sqlite, Topics::Member) => claim_sql!(" AND topic LIKE 'member.%'", ""),
         };
         let rows = sqlx::query(sql)
             .bind(now.unix_micros())
@@ -147,9 +191,9 @@ impl Store {
     /// # Errors
     ///
     /// A database error (nothing is written).
-    pub async fn dispatch(
+    pub async fn dispatch<W>(
         &self,
-        delivery: &Delivery,
+        delivery: &Delivery<W>,
         destinations: &[String],
         now: Timestamp,
     ) -> Result<bool, StoreError> {

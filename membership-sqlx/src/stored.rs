@@ -4,7 +4,7 @@
 use std::future::Future;
 
 use membership::Aggregate;
-use membership::wire::Webhook;
+use membership::wire::AnyWebhook;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -43,9 +43,14 @@ pub trait Stored:
         read: Self::Read,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The Polar webhooks one decision's events make (none for a team's events).
+    /// The Polar webhooks one decision's events make (none for a team's events), once they
+    /// are in the journal: `view` is what the decision read, before its events.
     #[doc(hidden)]
-    fn webhooks(events: &[Self::Event]) -> Vec<Webhook>;
+    fn webhooks(
+        conn: &mut AnyConnection,
+        view: &Self::Prefetched,
+        events: &[Self::Event],
+    ) -> impl Future<Output = Result<Vec<AnyWebhook>, StoreError>> + Send;
 }
 
 /// What a command did, from its own transaction: the events it committed (none for a

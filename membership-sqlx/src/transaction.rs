@@ -250,7 +250,8 @@ pub(crate) async fn write<A: Stored>(
     if moved.rows_affected() != 1 {
         return Err(stale(stream, start));
     }
-    outbox::enqueue(conn, tenant, stream, last.version(), &A::webhooks(&events), now).await?;
+    let webhooks = A::webhooks(conn, &view, &events).await?;
+    outbox::enqueue(conn, tenant, stream, last.version(), &webhooks, now).await?;
     Ok(Outcome { events, view })
 }
 

@@ -1,7 +1,8 @@
 //! Polar's public API shapes (CUS-1): request bodies and the list query, list envelopes,
-//! webhooks, error bodies and the member objects, so a service built on the crate answers
+//! webhooks, error bodies and the member and customer objects, so a service built on the crate answers
 //! Polar's clients unchanged.
 
+mod customer;
 mod error;
 mod field;
 mod list;
@@ -9,6 +10,7 @@ mod member;
 mod request;
 mod webhook;
 
+pub use customer::{Metadata, PolarCustomer};
 pub use error::{PolarErrorBody, ValidationIssue};
 pub use field::Field;
 pub use list::{DEFAULT_LIMIT, ListQuery, ListResource, MAX_LIMIT, Pagination, Paging, Sorting};
@@ -17,4 +19,6 @@ pub use request::{
     InviteBody, MemberCreateBody, MemberCreateFromCustomerBody, MemberUpdateBody, PortalMemberCreateBody,
     PortalMemberUpdateBody, RoleBody,
 };
-pub use webhook::{Webhook, WebhookType, webhooks};
+pub use webhook::{
+    AnyWebhook, CustomerWebhook, CustomerWebhookType, Webhook, WebhookType, customer_webhooks, webhooks,
+};

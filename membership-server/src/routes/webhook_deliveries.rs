@@ -42,7 +42,7 @@ struct WebhookEvent {
     skipped: bool,
     payload: Option<String>,
     #[serde(rename = "type")]
-    kind: serde_json::Value,
+    kind: &'static str,
     is_archived: bool,
 }
 
@@ -74,7 +74,7 @@ impl WebhookDelivery {
     fn new(record: DeliveryRecord) -> Self {
         let delivered = record.status == DeliveryStatus::Delivered;
         let payload = serde_json::to_string(&record.webhook).ok();
-        let kind = serde_json::to_value(record.webhook.kind).unwrap_or_default();
+        let kind = record.webhook.topic();
         WebhookDelivery {
             id: delivery_id(&record.webhook_id, &record.destination),
             created_at: record.dispatched_at,
@@ -84,7 +84,7 @@ impl WebhookDelivery {
             response: record.last_error,
             webhook_event: WebhookEvent {
                 id: record.webhook_id,
-                created_at: record.webhook.timestamp,
+                created_at: record.webhook.timestamp(),
                 modified_at: None,
                 last_http_code: None,
                 succeeded: (record.status != DeliveryStatus::Pending).then_some(delivered),
