@@ -37,11 +37,15 @@ pub enum Scope {
     WebhooksRead,
     /// Manage webhook endpoints and redeliver events; implies reading them.
     WebhooksWrite,
+    /// Read the organization's customers (`GET /v1/customers/`, `GET …/customers/{id}`).
+    CustomersRead,
+    /// Create, update and delete customers; implies reading them.
+    CustomersWrite,
 }
 
 impl Scope {
     /// Every scope, in the order they are written.
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 11] = [
         Scope::MembersRead,
         Scope::MembersWrite,
         Scope::OrganizationsRead,
@@ -51,6 +55,8 @@ impl Scope {
         Scope::CustomerSessionsWrite,
         Scope::WebhooksRead,
         Scope::WebhooksWrite,
+        Scope::CustomersRead,
+        Scope::CustomersWrite,
     ];
 
     /// Polar's name for it.
@@ -66,6 +72,8 @@ impl Scope {
             Scope::CustomerSessionsWrite => "customer_sessions:write",
             Scope::WebhooksRead => "webhooks:read",
             Scope::WebhooksWrite => "webhooks:write",
+            Scope::CustomersRead => "customers:read",
+            Scope::CustomersWrite => "customers:write",
         }
     }
 
@@ -84,11 +92,13 @@ impl Scope {
             Scope::OrganizationsRead => "organizations:read organizations:write",
             Scope::CustomerPortalRead => "customer_portal:read customer_portal:write",
             Scope::WebhooksRead => "webhooks:read webhooks:write",
+            Scope::CustomersRead => "customers:read customers:write",
             Scope::MembersWrite
             | Scope::OrganizationsWrite
             | Scope::CustomerPortalWrite
             | Scope::CustomerSessionsWrite
-            | Scope::WebhooksWrite => self.as_str(),
+            | Scope::WebhooksWrite
+            | Scope::CustomersWrite => self.as_str(),
         }
     }
 
@@ -101,6 +111,7 @@ impl Scope {
             Scope::CustomerPortalRead | Scope::CustomerPortalWrite => Scope::CustomerPortalWrite,
             Scope::CustomerSessionsWrite => Scope::CustomerSessionsWrite,
             Scope::WebhooksRead | Scope::WebhooksWrite => Scope::WebhooksWrite,
+            Scope::CustomersRead | Scope::CustomersWrite => Scope::CustomersWrite,
         }
     }
 }

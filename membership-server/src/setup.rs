@@ -121,6 +121,8 @@ impl Setup {
             Scope::CustomerSessionsWrite,
             Scope::WebhooksRead,
             Scope::WebhooksWrite,
+            Scope::CustomersRead,
+            Scope::CustomersWrite,
         ]);
         data::insert_token(store, &organization_token, Grant::Organization(organization_id), &merchant_scopes, at)
             .await?;

@@ -10,13 +10,14 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::TimeDelta;
-use membership::customer::{Member, Profile};
+use membership::customer::Member;
 use membership::wire::Field;
 use membership::{
     CustomerId, Error, ExternalId, Location, MemberId, OrganizationId, Timestamp, refuse_control_characters,
 };
 use serde::{Deserialize, Serialize};
 
+use super::customers::CustomerBody;
 use super::members::customer_with_external_id;
 use super::portal::session;
 use crate::auth::{Principal, Scope, Scopes, TokenKind, new_token};
@@ -66,57 +67,6 @@ struct CustomerSession {
     customer_portal_url: String,
     customer_id: CustomerId,
     customer: CustomerBody,
-}
-
-/// Polar's `Customer` (`CustomerIndividual | CustomerTeam`, told apart by `type`), from the
-/// store's customer row: the fields the crate does not keep (billing, tax, locale, avatar)
-/// are `null`, `metadata` is empty and the email is not verified.
-#[derive(Debug, Serialize)]
-struct CustomerBody {
-    id: CustomerId,
-    created_at: Timestamp,
-    modified_at: Option<Timestamp>,
-    metadata: serde_json::Map<String, serde_json::Value>,
-    external_id: Option<String>,
-    email: Option<String>,
-    email_verified: bool,
-    #[serde(rename = "type")]
-    kind: String,
-    name: Option<String>,
-    billing_name: Option<String>,
-    billing_address: Option<String>,
-    tax_id: Option<String>,
-    locale: Option<String>,
-    organization_id: OrganizationId,
-    deleted_at: Option<Timestamp>,
-    first_user_event_at: Option<Timestamp>,
-    avatar_url: Option<String>,
-    default_payment_method_id: Option<String>,
-}
-
-impl CustomerBody {
-    fn new(id: CustomerId, created_at: Timestamp, profile: Profile) -> Self {
-        CustomerBody {
-            id,
-            created_at,
-            modified_at: None,
-            metadata: serde_json::Map::new(),
-            external_id: profile.external_id.map(|id| id.as_str().to_owned()),
-            email: profile.email.map(|email| email.as_str().to_owned()),
-            email_verified: false,
-            kind: profile.kind.to_string(),
-            name: profile.name.map(|name| name.as_str().to_owned()),
-            billing_name: None,
-            billing_address: None,
-            tax_id: None,
-            locale: None,
-            organization_id: profile.organization_id,
-            deleted_at: None,
-            first_user_event_at: None,
-            avatar_url: None,
-            default_payment_method_id: None,
-        }
-    }
 }
 
 /// Polar's `CustomerCustomerSession`: what a session may learn of itself.
@@ -225,7 +175,7 @@ async fn create(
         return_url,
         customer_portal_url,
         customer_id,
-        customer: CustomerBody::new(customer_id, created_at, profile),
+        customer: CustomerBody::new(customer_id, created_at, &profile),
     };
     Ok((StatusCode::CREATED, Json(session)))
 }

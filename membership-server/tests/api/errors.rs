@@ -246,7 +246,7 @@ async fn a_token_of_the_wrong_kind_is_401_before_its_scopes_are_read() {
 #[tokio::test]
 async fn setup_grants_each_token_only_the_scopes_of_its_kind() {
     const MERCHANT: &str = "members:read members:write organizations:read organizations:write \
-        customer_sessions:write webhooks:read webhooks:write";
+        customer_sessions:write webhooks:read webhooks:write customers:read customers:write";
     let api = Api::new().await;
     let session = api.created.member_session_token.clone();
     let answer = api.call(Method::GET, "/v1/customer-portal/members", Some(&session), None).await;

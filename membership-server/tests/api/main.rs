@@ -13,6 +13,7 @@
 
 mod concurrency;
 mod customer_sessions;
+mod customers;
 mod data;
 mod errors;
 mod generation_a;
