@@ -6,6 +6,7 @@
 //! `migrations/postgres`), run after the store's own migrations on the same database.
 
 mod endpoints;
+mod organizations;
 mod tokens;
 mod users;
 
@@ -16,6 +17,10 @@ pub use endpoints::{
     Endpoint, EndpointChange, EndpointRecord, delete_endpoint, endpoint, endpoint_ids, endpoint_ids_for,
     endpoint_record, endpoints, endpoints_page, insert_endpoint, insert_endpoint_record, set_endpoint_secret,
     update_endpoint,
+};
+pub use organizations::{
+    OrganizationRecord, Profile as OrganizationProfile, Visible, delete_profile, organization, organizations_page,
+    save_profile,
 };
 pub(crate) use tokens::principal;
 pub use tokens::{Grant, LONG_SESSION, SessionTerms, insert_session, insert_token};

@@ -5,6 +5,7 @@
 mod customers;
 mod generation_a;
 mod members;
+mod organizations;
 mod portal;
 mod sessions;
 mod team;
@@ -44,6 +45,7 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
         .route("/health/live", get(live))
         .merge(customers::router())
         .merge(members::router())
+        .merge(organizations::router())
         .merge(generation_a::router())
         .merge(portal::router())
         .merge(sessions::router())

@@ -22,6 +22,7 @@ mod hardening;
 mod invite_answers;
 mod merchant;
 mod organization_header;
+mod organizations;
 mod portal;
 mod stored_text;
 mod support;
