@@ -59,3 +59,4 @@ pub use sql::Backend;
 pub use sql::RootRead;
 pub use store::Store;
 pub use stored::{Outcome, Stored};
+pub use writing::WriteTransaction;

@@ -158,3 +158,60 @@ pub(crate) fn timed_out() -> StoreError {
         "the store's time budget ran out",
     )))
 }
+
+/// A write transaction of a service's own on the store's database (its own tables, beside
+/// the store's), through the store's one way in: on SQLite it waits its turn for the one
+/// writer connection, in order with the store's commands, instead of contending for the
+/// database's write lock from a pooled connection (which, under load, answers "database is
+/// locked" once its busy timeout passes); on PostgreSQL it is a pooled connection and
+/// `BEGIN`. It must commit within the store's command budget ([`Budget::command`](crate::Budget)).
+/// Dropped without [`commit`](Self::commit), it is rolled back (its connection closed).
+///
+/// ```no_run
+/// # async fn example(store: &membership_sqlx::Store) -> Result<(), membership_sqlx::StoreError> {
+/// let mut tx = store.begin_write().await?;
+/// sqlx::query("UPDATE my_table SET seen = 1 WHERE id = $1").bind("42").execute(tx.conn()?).await?;
+/// tx.commit().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct WriteTransaction(Writing);
+
+impl Store {
+    /// Begins a [`WriteTransaction`] within the store's command budget.
+    ///
+    /// # Errors
+    ///
+    /// `Unavailable` when the budget passes before the transaction begins, or the database
+    /// cannot be reached.
+    pub async fn begin_write(&self) -> Result<WriteTransaction, StoreError> {
+        Ok(WriteTransaction(self.writing(Instant::now() + self.budget.command).await?))
+    }
+}
+
+impl WriteTransaction {
+    /// The connection, inside the transaction.
+    ///
+    /// # Errors
+    ///
+    /// `Unavailable` if the transaction holds no connection (it always does while open).
+    pub fn conn(&mut self) -> Result<&mut AnyConnection, StoreError> {
+        self.0.conn()
+    }
+
+    /// Commits.
+    ///
+    /// # Errors
+    ///
+    /// The database's error, or `Unavailable` past the budget: the outcome is then unknown
+    /// (the commit may have reached the disk), and the connection is closed.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.0.commit().await
+    }
+
+    /// Rolls back (a rollback that fails closes the connection: nothing was committed).
+    pub async fn rollback(self) {
+        self.0.rollback().await;
+    }
+}
