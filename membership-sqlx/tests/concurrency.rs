@@ -299,7 +299,7 @@ async fn a_services_own_writes_through_begin_write_commit_beside_commands() {
                 let mut tx = store.begin_write().await?;
                 sqlx::query("INSERT INTO service_rows (id, n) VALUES ($1, $2)")
                     .bind(format!("{round}-{n}"))
-                    .bind(i64::try_from(n).unwrap())
+                    .bind(i64::from(n))
                     .execute(tx.conn()?)
                     .await?;
                 tx.commit().await
