@@ -27,17 +27,16 @@ pub fn router() -> Router<AppState> {
         .route("/v1/login-code/authenticate", post(authenticate))
 }
 
-/// The scopes of a signed-in user's token: what the dashboard's user may do. The crate
-/// still decides, organization by organization, what their role allows.
-const USER_SCOPES: [Scope; 7] = [
-    Scope::MembersRead,
-    Scope::MembersWrite,
-    Scope::OrganizationsRead,
-    Scope::OrganizationsWrite,
-    Scope::CustomerSessionsWrite,
-    Scope::WebhooksRead,
-    Scope::WebhooksWrite,
-];
+/// The scopes of a signed-in user's token: every merchant scope (what the dashboard's user
+/// may do; the crate still decides, organization by organization, what their role allows),
+/// none of the portal's, which belong to a member's session.
+fn user_scopes() -> Scopes {
+    let merchant: Vec<Scope> = Scope::ALL
+        .into_iter()
+        .filter(|scope| !matches!(scope, Scope::CustomerPortalRead | Scope::CustomerPortalWrite))
+        .collect();
+    Scopes::of(&merchant)
+}
 
 /// `{email, return_to?}`; `return_to` is Polar's and accepted, but the service has no
 /// pages to return to.
@@ -99,7 +98,7 @@ async fn authenticate(State(state): State<AppState>, body: JsonBody) -> Result<J
     };
     let token = new_token(TokenKind::User).map_err(|_| ApiError::Internal("no randomness for a token"))?;
     let made_in = home_organization(&state, user.id).await?;
-    data::insert_token(&state.store, &token, Grant::User(made_in, user.id), &Scopes::of(&USER_SCOPES), now()).await?;
+    data::insert_token(&state.store, &token, Grant::User(made_in, user.id), &user_scopes(), now()).await?;
     Ok(Json(Authenticated { token, user_id: user.id, expires_at: None }))
 }
 

@@ -345,3 +345,24 @@ async fn org_10_a_signed_in_member_takes_ownership_once_verified() {
     let accept = api.organization(&format!("/ownership-offers/{}/accept", offer.json["id"].as_str().unwrap()));
     assert_eq!(api.call(Method::POST, &accept, Some(token), None).await.status, StatusCode::OK);
 }
+
+/// A new user, signed in and of no organization yet, sees none and can create their own
+/// (ORG-3), then acts in it without naming it.
+#[tokio::test]
+async fn org_3_a_signed_in_user_of_no_organization_lists_none_and_creates_one() {
+    let (api, folder) = mailing().await;
+    let code = request_code(&api, &folder, "founder@example.com").await;
+    let signed_in = authenticate(&api, "founder@example.com", &code).await;
+    let token = signed_in.json["token"].as_str().unwrap();
+    let none = api.call(Method::GET, "/v1/organizations/", Some(token), None).await;
+    assert_eq!(none.status, StatusCode::OK, "{none:?}");
+    assert_eq!(none.json["items"], json!([]));
+    let body = json!({ "name": "Founder Inc", "slug": "founder-inc" });
+    let created = api.call(Method::POST, "/v1/organizations/", Some(token), Some(body)).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    let team = format!("/v1/organizations/{}/members", created.json["id"].as_str().unwrap());
+    let members = api.call(Method::GET, &team, Some(token), None).await;
+    assert_eq!(members.json["items"][0]["role"], "owner", "{members:?}");
+    let customers = api.call(Method::GET, "/v1/customers/", Some(token), None).await;
+    assert_eq!(customers.status, StatusCode::OK, "acts in its only organization: {customers:?}");
+}
