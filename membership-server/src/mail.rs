@@ -73,13 +73,13 @@ pub struct Mailer {
 pub const DEFAULT_FROM: &str = "Membership <no-reply@membership.localhost>";
 
 impl Mailer {
-    /// Writes each message as an `.eml` file in `folder`, created if missing.
+    /// Writes each message as an `.eml` file in `folder`, created when the first message
+    /// is written (a server that mails nothing leaves no empty folder behind).
     ///
     /// # Errors
     ///
-    /// The folder cannot be created, or `from` is not a mailbox.
+    /// `from` is not a mailbox.
     pub fn folder(folder: &Path, from: &str) -> Result<Self, MailError> {
-        std::fs::create_dir_all(folder)?;
         let transport = Transport::Folder(AsyncFileTransport::new(folder), folder.to_owned());
         Ok(Mailer { transport, from: Some(from.parse()?) })
     }
@@ -129,7 +129,8 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(letter.body.clone())?;
         match &self.transport {
-            Transport::Folder(transport, _) => {
+            Transport::Folder(transport, folder) => {
+                tokio::fs::create_dir_all(folder).await?;
                 transport.send(message).await?;
             }
             Transport::Smtp(transport) => {

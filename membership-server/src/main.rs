@@ -102,7 +102,7 @@ struct Config {
     #[arg(long, env = "MEMBERSHIP_WEBHOOK_PARALLELISM", default_value_t = Settings::default().parallelism, value_parser = clap::value_parser!(u32).range(1..), global = true, help_heading = "Webhooks")]
     webhook_parallelism: u32,
     /// Write each outgoing message (login codes, invitations) as an `.eml` file in this
-    /// folder, created if missing; unused with `--smtp-url`.
+    /// folder, created with the first message; unused with `--smtp-url`.
     #[arg(long, env = "MEMBERSHIP_MAIL_DIR", default_value = "./mail", global = true, help_heading = "Mail")]
     mail_dir: std::path::PathBuf,
     /// Send mail through this SMTP relay instead: `smtp://127.0.0.1:2525` (plain, for a

@@ -297,6 +297,12 @@ async fn mail_send_now_reports_an_unreachable_relay() {
     assert!(mailer.send_now(&letter).await.is_err());
     assert!(Mailer::smtp("http://example.com", "no-reply@membership.test").is_err());
     assert!(Mailer::folder(Path::new("/tmp"), "not a mailbox").is_err());
+    // A folder that cannot be created fails the send.
+    let blocked = std::env::temp_dir().join(format!("membership-mail-{}", uuid::Uuid::new_v4()));
+    std::fs::write(&blocked, "in the way").unwrap();
+    assert!(
+        Mailer::folder(&blocked.join("mail"), "no-reply@membership.test").unwrap().send_now(&letter).await.is_err()
+    );
 }
 
 #[tokio::test]
@@ -365,4 +371,19 @@ async fn org_3_a_signed_in_user_of_no_organization_lists_none_and_creates_one() 
     assert_eq!(members.json["items"][0]["role"], "owner", "{members:?}");
     let customers = api.call(Method::GET, "/v1/customers/", Some(token), None).await;
     assert_eq!(customers.status, StatusCode::OK, "acts in its only organization: {customers:?}");
+}
+
+/// A failed send is tried again ([`membership_server::mail::RETRY_WAITS`]): the folder's
+/// path taken by a file at the first attempt and free before the second, the message
+/// arrives.
+#[tokio::test]
+async fn mail_failed_once_is_retried() {
+    let folder = std::env::temp_dir().join(format!("membership-mail-{}", uuid::Uuid::new_v4()));
+    let mailer = Mailer::folder(&folder, "no-reply@membership.test").unwrap();
+    std::fs::write(&folder, "in the way").unwrap();
+    mailer.send(login_code::letter(&Email::parse("dev@example.com").unwrap(), "ABC123"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    std::fs::remove_file(&folder).unwrap();
+    let mail = wait_for_mails(&folder, "dev@example.com", 1).await.pop().unwrap();
+    assert_eq!(code_in(&mail).as_deref(), Some("ABC123"));
 }
