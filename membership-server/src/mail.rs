@@ -9,7 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use membership::Email;
 
@@ -127,7 +128,7 @@ impl Mailer {
             .to(letter.to.as_str().parse()?)
             .subject(letter.subject.clone())
             .header(ContentType::TEXT_PLAIN)
-            .body(letter.body.clone())?;
+            .body(body(&letter.body))?;
         match &self.transport {
             Transport::Folder(transport, folder) => {
                 tokio::fs::create_dir_all(folder).await?;
@@ -165,5 +166,38 @@ impl Mailer {
                 }
             }
         });
+    }
+}
+
+/// The body as plain 7-bit text when it is ASCII with lines of at most 998 bytes (RFC 5322):
+/// lettre would quote-print any line over 76, breaking the links a reader of the `.eml`
+/// file copies. Anything else is left to lettre's own choice of encoding.
+fn body(text: &str) -> Body {
+    let crlf = text.replace("\r\n", "\n").replace('\r', "").replace('\n', "\r\n");
+    let plain =
+        crlf.bytes().all(|byte| byte.is_ascii() && byte != 0) && crlf.split("\r\n").all(|line| line.len() <= 998);
+    if plain {
+        Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::SevenBit)
+    } else {
+        Body::new(text.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_ascii_line_stays_plain_text() {
+        let link = format!("http://example.com/{}", "a".repeat(200));
+        let body = body(&format!("Join: {link}\nbye\n"));
+        assert_eq!(body.encoding(), ContentTransferEncoding::SevenBit);
+        assert_eq!(body.into_vec(), format!("Join: {link}\r\nbye\r\n").into_bytes());
+    }
+
+    #[test]
+    fn non_ascii_or_overlong_text_is_left_to_lettre() {
+        assert_ne!(body("Grüße\n").encoding(), ContentTransferEncoding::SevenBit);
+        assert_ne!(body(&"a".repeat(999)).encoding(), ContentTransferEncoding::SevenBit);
     }
 }
