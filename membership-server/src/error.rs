@@ -23,6 +23,9 @@ pub enum ApiError {
     /// No bearer token, or a token of the wrong kind for the route (401, Polar's
     /// `Unauthorized`, `WWW-Authenticate` naming only the realm as RFC 6750 asks).
     Unauthenticated(&'static str),
+    /// A login code that is wrong, expired, used or void after too many tries (401, as
+    /// Polar's `LoginCodeInvalidOrExpired`); which of these is not said.
+    LoginCodeRefused,
     /// A bearer token the server does not know: unknown, revoked or expired (401, RFC 6750
     /// `invalid_token`).
     InvalidToken,
@@ -84,7 +87,9 @@ impl ApiError {
         match self {
             ApiError::Store(error) => StatusCode::from(error.polar_status()),
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Unauthenticated(_) | ApiError::InvalidToken => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthenticated(_) | ApiError::InvalidToken | ApiError::LoginCodeRefused => {
+                StatusCode::UNAUTHORIZED
+            }
             ApiError::InsufficientScope(_) => StatusCode::FORBIDDEN,
             ApiError::AmbiguousExternalCustomer => StatusCode::CONFLICT,
             ApiError::NotFound(_) | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
@@ -107,6 +112,7 @@ impl ApiError {
             ApiError::Internal(_) => "internal_error",
             ApiError::Unauthenticated(_) => "unauthenticated",
             ApiError::InvalidToken => "invalid_token",
+            ApiError::LoginCodeRefused => "login_code_invalid_or_expired",
             ApiError::InsufficientScope(_) => "insufficient_scope",
             ApiError::AmbiguousExternalCustomer => "ambiguous_external_customer_id",
             ApiError::NotFound(_) => "not_found",
@@ -147,6 +153,8 @@ impl ApiError {
                 "{realm}, scope=\"{}\", error=\"insufficient_scope\", error_description=\"{INSUFFICIENT_SCOPE}\"",
                 scope.granted_by()
             )),
+            // A login code is no bearer token: nothing to challenge.
+            ApiError::LoginCodeRefused => None,
             _ if self.status() == StatusCode::UNAUTHORIZED => Some(realm),
             _ => None,
         }
@@ -171,6 +179,10 @@ impl ApiError {
             }
             ApiError::Unauthenticated(detail) => plain("Unauthorized", (*detail).to_owned()),
             ApiError::InvalidToken => plain("invalid_token", INVALID_TOKEN.to_owned()),
+            ApiError::LoginCodeRefused => plain(
+                "LoginCodeInvalidOrExpired",
+                "This login code is invalid or has expired; request a new one at POST /v1/login-code/request.".into(),
+            ),
             ApiError::InsufficientScope(scope) => plain(
                 "insufficient_scope",
                 format!("This token lacks the `{}` scope; create a token that has it.", scope.as_str()),

@@ -7,6 +7,8 @@
 //! membership-server verify [--json]                   # replay the journal against the tables
 //! membership-server webhooks failed [--json]          # deliveries that used up their attempts
 //! membership-server webhooks requeue WEBHOOK_ID|--all # try them again
+//! membership-server users list [--json]               # the users who signed in
+//! membership-server users verify EMAIL                # identity verified (ORG-10)
 //! ```
 //!
 //! Every setting is one flag, one environment variable and one default, read the same
@@ -19,6 +21,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use membership::{Email, ExternalId};
 use membership_server::limits::Limits;
+use membership_server::mail::{self, Mailer};
 use membership_server::setup::Setup;
 use membership_server::state::{self, now};
 use membership_server::webhooks::{self, Deliverer, Settings};
@@ -98,6 +101,21 @@ struct Config {
     /// Webhook POSTs in flight at most.
     #[arg(long, env = "MEMBERSHIP_WEBHOOK_PARALLELISM", default_value_t = Settings::default().parallelism, value_parser = clap::value_parser!(u32).range(1..), global = true, help_heading = "Webhooks")]
     webhook_parallelism: u32,
+    /// Write each outgoing message (login codes, invitations) as an `.eml` file in this
+    /// folder, created with the first message; unused with `--smtp-url`.
+    #[arg(long, env = "MEMBERSHIP_MAIL_DIR", default_value = "./mail", global = true, help_heading = "Mail")]
+    mail_dir: std::path::PathBuf,
+    /// Send mail through this SMTP relay instead: `smtp://127.0.0.1:2525` (plain, for a
+    /// local relay), `smtp://host:587?tls=required` (STARTTLS) or `smtps://user:password@host:465`.
+    #[arg(long, env = "MEMBERSHIP_SMTP_URL", global = true, help_heading = "Mail")]
+    smtp_url: Option<String>,
+    /// The sender of outgoing mail.
+    #[arg(long, env = "MEMBERSHIP_MAIL_FROM", default_value = mail::DEFAULT_FROM, global = true, help_heading = "Mail")]
+    mail_from: String,
+    /// Where clients reach the service, the base of mailed links [default: `http://` and
+    /// the address served on].
+    #[arg(long, env = "MEMBERSHIP_PUBLIC_URL", global = true, help_heading = "Mail")]
+    public_url: Option<String>,
 }
 
 impl Config {
@@ -139,6 +157,16 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The mailer the settings name: the SMTP relay, or the folder.
+    fn mailer(&self) -> Result<Mailer, mail::MailError> {
+        match &self.smtp_url {
+            Some(url) => Mailer::smtp(url, &self.mail_from),
+            None => Mailer::folder(&self.mail_dir, &self.mail_from),
+        }
+    }
+}
+
 /// A count that must be at least one.
 fn at_least_one(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
@@ -166,6 +194,12 @@ enum Command {
         #[command(subcommand)]
         command: Webhooks,
     },
+    /// The users the server knows, and their identity verification (ORG-10).
+    Users {
+        /// What to do.
+        #[command(subcommand)]
+        command: Users,
+    },
     /// Create an organization, its owner, a team customer and one token of each kind,
     /// and print them once.
     Setup {
@@ -187,6 +221,22 @@ enum Command {
         /// Print JSON instead of shell variables.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Users {
+    /// List every user: id, email and verification.
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark the user(s) with this email verified, so they may take ownership (ORG-10). A
+    /// real deployment calls this from its identity provider once it has checked them.
+    Verify {
+        /// The user's email.
+        email: String,
     },
 }
 
@@ -243,6 +293,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Serve(serve_args) => serve(&config, &serve_args).await?,
         Command::Verify { json } => return Ok(verify(&config, json).await),
         Command::Webhooks { command } => operate(&config, command).await?,
+        Command::Users { command } => return users(&config, command).await,
         Command::Setup {
             owner_email,
             customer_email,
@@ -298,7 +349,15 @@ async fn serve(config: &Config, args: &Serve) -> Result<(), Box<dyn std::error::
     let deliverer = tokio::spawn(deliverer.run(Duration::from_millis(config.webhook_poll_ms), stopped));
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(address = %listener.local_addr()?, backend = ?store.backend(), ?settings, ?limits, "listening");
-    let app = app(AppState::with_settings(store, state::Settings { limits, ..state::Settings::default() }));
+    let mailer = config.mailer()?;
+    // The address taken, not the one asked for: port 0 asks for any free port.
+    let public_url = match &config.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => format!("http://{}", listener.local_addr()?),
+    };
+    tracing::info!(mail = %mailer.describe(), %public_url, "mail");
+    let settings = state::Settings { limits, public_url, ..state::Settings::default() };
+    let app = app(AppState::with_settings(store, settings).with_mailer(mailer));
     membership_server::serve::serve(listener, app, limits, shutdown_signal()).await?;
     // Requests have finished; let the webhook POSTs in flight finish and be marked too.
     stop.send_replace(true);
@@ -363,6 +422,43 @@ async fn operate(config: &Config, command: Webhooks) -> Result<(), Box<dyn std::
         }
     }
     Ok(())
+}
+
+/// The operator's user commands: 0 on success, 1 when `verify` found nobody.
+async fn users(config: &Config, command: Users) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let store = config.open().await?;
+    match command {
+        Users::List { json } => {
+            let users = data::users(&store).await?;
+            if json {
+                let users: Vec<_> = users
+                    .iter()
+                    .map(|user| {
+                        serde_json::json!({
+                            "id": user.id, "email": user.email.as_str(), "verification": user.verification.as_str()
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&users)?);
+            } else if users.is_empty() {
+                println!("no users");
+            } else {
+                for user in &users {
+                    println!("{}  {}  {}", user.id, user.verification.as_str(), user.email.as_str());
+                }
+            }
+        }
+        Users::Verify { email } => {
+            let email = Email::parse(&email)?;
+            let verified = data::verify_email(&store, &email.folded()).await?;
+            if verified == 0 {
+                eprintln!("membership-server users verify: no user has the email {email}; they sign in first");
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("verified {verified} user(s) with the email {email}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Ctrl-C or SIGTERM.

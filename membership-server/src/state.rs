@@ -9,6 +9,7 @@ use moka::sync::Cache;
 
 use crate::auth::Principal;
 use crate::limits::Limits;
+use crate::mail::Mailer;
 
 /// How long a token's principal is served from memory before it is read again.
 pub const PRINCIPAL_TTL: Duration = Duration::from_mins(1);
@@ -23,6 +24,9 @@ pub struct AppState {
     /// Principals by token hash, so a request costs no token read once its token is known.
     /// A token whose row is deleted keeps working for at most [`PRINCIPAL_TTL`].
     pub principals: Cache<String, Principal>,
+    /// Where login codes and invitations are mailed ([`Mailer::discard`] unless set with
+    /// [`AppState::with_mailer`]).
+    pub mailer: Mailer,
 }
 
 /// The server's settings.
@@ -37,10 +41,16 @@ pub struct Settings {
     /// service has no portal pages of its own; the portal API is under
     /// `/v1/customer-portal/`.
     pub customer_portal_url: String,
+    /// Where the service is reached from outside, without a trailing slash: the base of
+    /// the links it mails (an invitation's accept route).
+    pub public_url: String,
 }
 
 /// [`Settings::customer_portal_url`] unless set otherwise.
 pub const DEFAULT_CUSTOMER_PORTAL_URL: &str = "http://localhost:3000/portal";
+
+/// [`Settings::public_url`] unless set otherwise: the default listen address.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8000";
 
 impl Default for Settings {
     fn default() -> Self {
@@ -48,6 +58,7 @@ impl Default for Settings {
             ttl: membership::organization::DEFAULT_TTL,
             limits: Limits::default(),
             customer_portal_url: DEFAULT_CUSTOMER_PORTAL_URL.to_owned(),
+            public_url: DEFAULT_PUBLIC_URL.to_owned(),
         }
     }
 }
@@ -63,7 +74,13 @@ impl AppState {
     #[must_use]
     pub fn with_settings(store: Store, settings: Settings) -> Self {
         let principals = Cache::builder().max_capacity(100_000).time_to_live(PRINCIPAL_TTL).build();
-        AppState { store, settings: Arc::new(settings), principals }
+        AppState { store, settings: Arc::new(settings), principals, mailer: Mailer::discard() }
+    }
+
+    /// This state, mailing through `mailer`.
+    #[must_use]
+    pub fn with_mailer(self, mailer: Mailer) -> Self {
+        AppState { mailer, ..self }
     }
 }
 

@@ -91,14 +91,19 @@ pub(crate) async fn merchant(
     }
 }
 
-/// The organization a user token acts in without the header: the one it was made in,
-/// unless the user belongs to several (one indexed read tells).
+/// The organization a user token acts in without the header: the user's only one (a token
+/// made at sign-in, before the user joined any, names none), the one it was made in for a
+/// user of none, and a refusal for a user of several (one indexed read tells).
 async fn unnamed_organization(
     state: &AppState,
     user_id: UserId,
     made_in: OrganizationId,
 ) -> Result<OrganizationId, ApiError> {
-    if state.store.user_organizations(user_id, 2).await?.len() > 1 {
+    let organizations = state.store.user_organizations(user_id, 2).await?;
+    if let [only] = organizations.as_slice() {
+        return Ok(*only);
+    }
+    if organizations.len() > 1 {
         return Err(ApiError::malformed(
             "missing",
             &["header", "polar-organization"],

@@ -6,6 +6,7 @@
 //! `migrations/postgres`), run after the store's own migrations on the same database.
 
 mod endpoints;
+mod login_codes;
 mod organizations;
 mod tokens;
 mod users;
@@ -18,13 +19,14 @@ pub use endpoints::{
     endpoint_record, endpoints, endpoints_page, insert_endpoint, insert_endpoint_record, set_endpoint_secret,
     update_endpoint,
 };
+pub use login_codes::{put_login_code, redeem_login_code};
 pub use organizations::{
     OrganizationRecord, Profile as OrganizationProfile, Visible, delete_profile, organization, organizations_page,
     save_profile,
 };
 pub(crate) use tokens::principal;
 pub use tokens::{Grant, LONG_SESSION, SessionTerms, insert_session, insert_token};
-pub use users::{User, upsert_user, user, verification};
+pub use users::{User, upsert_user, user, user_by_email, users, verification, verify_email};
 
 /// The table the service's migrations are recorded in.
 ///

@@ -4,6 +4,7 @@
 
 mod customers;
 mod generation_a;
+mod login_code;
 mod members;
 mod organizations;
 mod portal;
@@ -47,6 +48,7 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
         .merge(members::router())
         .merge(organizations::router())
         .merge(generation_a::router())
+        .merge(login_code::router())
         .merge(portal::router())
         .merge(sessions::router())
         .merge(team::router())

@@ -19,6 +19,7 @@ use crate::auth::{Principal, Scope};
 use crate::data;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, PathParams};
+use crate::invitation_mail;
 use crate::state::AppState;
 
 /// The routes of this module.
@@ -115,9 +116,11 @@ async fn invite(
     if created {
         let invitation = answer(organization_id, view.invitation(invitation_id))?.cloned();
         let invitation = invitation.ok_or(Error::InvitationNotFound { organization_id, invitation_id })?;
+        mail_invitation(&state, organization_id, &invitation, &events).await;
         return Ok((StatusCode::CREATED, Json(invitation)).into_response());
     }
     if let Some(invitation) = answer(organization_id, view.pending_invitation(&email))? {
+        mail_invitation(&state, organization_id, invitation, &events).await;
         return Ok((StatusCode::OK, Json(invitation.clone())).into_response());
     }
     let member = answer(organization_id, view.member_row_with_email(&email))?;
@@ -180,9 +183,34 @@ async fn invitation(
         "resend" => Command::ResendInvitation { invitation_id, ttl: state.settings.ttl },
         _ => return Err(ApiError::RouteNotFound),
     };
-    let (view, _) = execute(&state, organization_id, command, actor).await?;
+    let (view, events) = execute(&state, organization_id, command, actor).await?;
     let invitation = answer(organization_id, view.invitation(invitation_id))?.cloned();
-    Ok(Json(invitation.ok_or(Error::InvitationNotFound { organization_id, invitation_id })?))
+    let invitation = invitation.ok_or(Error::InvitationNotFound { organization_id, invitation_id })?;
+    mail_invitation(&state, organization_id, &invitation, &events).await;
+    Ok(Json(invitation))
+}
+
+/// Mails the invitee when `events` created or resent `invitation` (after the commit: a
+/// failed send is logged, and the invitation stands and can be resent).
+async fn mail_invitation(state: &AppState, organization_id: OrganizationId, invitation: &Invitation, events: &[Event]) {
+    let sent = events.iter().any(|event| match event.change {
+        Change::InvitationCreated { invitation_id, .. } | Change::InvitationResent { invitation_id, .. } => {
+            invitation_id == invitation.id
+        }
+        _ => false,
+    });
+    if !sent {
+        return;
+    }
+    let inviter = match data::user(&state.store, invitation.invited_by).await {
+        Ok(user) => user.map(|user| user.email),
+        Err(error) => {
+            tracing::warn!(%error, "cannot read the inviter for the invitation email; sending it without");
+            None
+        }
+    };
+    let letter = invitation_mail::letter(&state.settings.public_url, organization_id, invitation, inviter.as_ref());
+    state.mailer.send(letter);
 }
 
 /// The body of an ownership offer.

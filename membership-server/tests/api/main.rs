@@ -11,6 +11,7 @@
     reason = "tests fail loudly"
 )]
 
+mod accounts;
 mod concurrency;
 mod customer_sessions;
 mod customers;
