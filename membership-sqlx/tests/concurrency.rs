@@ -278,7 +278,8 @@ async fn org_13_a_sweep_racing_an_accept() {
 
 /// A service's own writes (its tokens, sessions, profiles) share the database with the
 /// store's commands. Through `begin_write` they take the store's one way in, in order with
-/// the commands: 48 of them released together with 16 commands all commit, every round,
+/// the commands: 24 of them released together with 8 commands (twice the pool) all
+/// commit, every round,
 /// and one dropped without its commit leaves nothing. (Plain pooled writes pass this too
 /// at this size; it was the load bench, 16 clients for 3 s on a busy machine, that had
 /// them answered "database is locked" once SQLite's busy timeout passed.)
@@ -293,7 +294,7 @@ async fn a_services_own_writes_through_begin_write_commit_beside_commands() {
     team_customer(&store, org(1), customer_id(1), 1).await;
     for round in 0..rounds() {
         let mut writes = Vec::new();
-        for n in 0..48 {
+        for n in 0..24 {
             let store = store.clone();
             writes.push(async move {
                 let mut tx = store.begin_write().await?;
@@ -306,7 +307,7 @@ async fn a_services_own_writes_through_begin_write_commit_beside_commands() {
             });
         }
         let mut commands = Vec::new();
-        for n in 0..16u128 {
+        for n in 0..8u128 {
             let command = customer::Command::AddMember {
                 member_id: member(1000 * (round as u128 + 1) + n),
                 email: email(&format!("r{round}n{n}@example.com")),
@@ -321,12 +322,12 @@ async fn a_services_own_writes_through_begin_write_commit_beside_commands() {
         assert!(commands.iter().all(Result::is_ok), "{commands:?}");
     }
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM service_rows").fetch_one(store.pool()).await.unwrap();
-    assert_eq!(rows, i64::try_from(48 * rounds()).unwrap());
+    assert_eq!(rows, i64::try_from(24 * rounds()).unwrap());
     // A transaction dropped without its commit leaves nothing.
     let mut tx = store.begin_write().await.unwrap();
     sqlx::query("INSERT INTO service_rows (id, n) VALUES ('dropped', 0)").execute(tx.conn().unwrap()).await.unwrap();
     drop(tx);
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM service_rows").fetch_one(store.pool()).await.unwrap();
-    assert_eq!(rows, i64::try_from(48 * rounds()).unwrap());
+    assert_eq!(rows, i64::try_from(24 * rounds()).unwrap());
     assert_consistent(&store).await;
 }
