@@ -48,7 +48,7 @@ mod writing;
 pub use avatar::{avatar_url, with_avatar};
 pub use budget::{Budget, RETRY_AFTER};
 pub use clock::{Clock, SystemClock};
-pub use customer_list::CustomerRecord;
+pub use customer_list::{CustomerFilter, CustomerRecord};
 pub use delivery::{Attempt, DeliveryRecord, DeliveryStatus, FailedDelivery};
 pub use error::StoreError;
 pub use health::Health;

@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use membership::customer::{self, CustomerKind, OwnerMember, Profile};
 use membership::wire::{Field, ListResource, PolarCustomer};
 use membership::{Actor, CustomerId, Email, Error, ExternalId, Location, Name, OrganizationId, Permission};
-use membership_sqlx::{CustomerRecord, SystemClock, with_avatar};
+use membership_sqlx::{CustomerFilter, CustomerRecord, SystemClock, with_avatar};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -233,7 +233,24 @@ async fn list(
     if let Principal::User { user_id, .. } = caller.principal {
         state.store.check(organization_id, Actor::User(user_id), Permission::CustomersRead).await?;
     }
-    let page = state.store.customers_page(organization_id, query.paging(true)?).await?;
+    let paging = query.paging(true)?;
+    let email =
+        query.field("email").parse_with("email", Email::parse).map_err(|error| error.with_location(Location::Query))?;
+    let filter = CustomerFilter { email, query: query.first("query").map(str::to_owned) };
+    // The filters this service answers without a query: no customer of it has an active
+    // subscription or metadata, and a token sees its own organization alone.
+    let other_organization = query
+        .0
+        .iter()
+        .filter(|(key, _)| key == "organization_id")
+        .any(|(_, value)| OrganizationId::parse(value).ok() != Some(organization_id));
+    let nothing = other_organization
+        || query.first("active").is_some_and(|active| active.eq_ignore_ascii_case("true"))
+        || query.0.iter().any(|(key, _)| key.starts_with("metadata"));
+    if nothing {
+        return Ok(Json(ListResource::new(Vec::new(), 0, paging.limit)));
+    }
+    let page = state.store.customers_page(organization_id, &filter, paging).await?;
     let items = page.items.iter().map(from_record).collect();
     Ok(Json(ListResource { items, pagination: page.pagination }))
 }

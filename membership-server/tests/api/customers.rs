@@ -151,6 +151,47 @@ async fn customer_list_is_the_organizations_live_customers_newest_first_paged() 
 }
 
 #[tokio::test]
+async fn customer_list_filters_by_email_and_query_as_polar() {
+    let api = Api::new().await;
+    let ada =
+        created(&api, json!({ "email": "Ada@Example.com", "name": "Ada Lovelace", "external_id": "usr_ada" })).await;
+    created(&api, json!({ "email": "grace@example.com", "name": "Grace" })).await;
+    let ids = |answer: &crate::support::Answer| -> Vec<String> {
+        answer.json["items"].as_array().unwrap().iter().map(|item| item["id"].as_str().unwrap().to_owned()).collect()
+    };
+    // `email`: exact, compared folded.
+    let by_email = api.get(&format!("{CUSTOMERS}?email=ada@EXAMPLE.com")).await;
+    assert_eq!(
+        (ids(&by_email), by_email.json["pagination"]["total_count"].clone()),
+        (vec![ada["id"].as_str().unwrap().to_owned()], json!(1))
+    );
+    assert_eq!(ids(&api.get(&format!("{CUSTOMERS}?email=ada@example.co")).await), Vec::<String>::new(), "not a part");
+    // `query`: a part of the email, name or external id, any case; wildcards are text.
+    for query in ["LOVE", "usr_a", "ada@"] {
+        assert_eq!(ids(&api.get(&format!("{CUSTOMERS}?query={query}")).await).len(), 1, "{query}");
+    }
+    assert_eq!(ids(&api.get(&format!("{CUSTOMERS}?query=%25")).await).len(), 0, "a % is a percent sign");
+    assert_eq!(ids(&api.get(&format!("{CUSTOMERS}?query=example")).await).len(), 3, "setup's customer too");
+    // A bad email is refused; what no customer here has finds none.
+    let bad = api.get(&format!("{CUSTOMERS}?email=nope")).await;
+    assert_eq!((bad.status, bad.loc()), (StatusCode::UNPROCESSABLE_ENTITY, "query.email".to_owned()));
+    for none in [
+        "active=true",
+        "metadata[plan]=pro",
+        &format!("organization_id={}", api.other_organization().await.organization_id),
+    ] {
+        let answer = api.get(&format!("{CUSTOMERS}?{none}")).await;
+        assert_eq!(
+            (answer.status, answer.json["pagination"]["total_count"].clone()),
+            (StatusCode::OK, json!(0)),
+            "{none}"
+        );
+    }
+    let mine = api.get(&format!("{CUSTOMERS}?organization_id={}&active=false", api.created.organization_id)).await;
+    assert_eq!(mine.json["pagination"]["total_count"], 3);
+}
+
+#[tokio::test]
 async fn customer_list_refuses_a_bad_limit_in_the_query() {
     let api = Api::new().await;
     let answer = api.get(&format!("{CUSTOMERS}?limit=0")).await;
