@@ -7,11 +7,14 @@ use membership::{Timestamp, Ttl};
 use membership_sqlx::{Clock, Store, SystemClock};
 use moka::sync::Cache;
 
-use crate::auth::Principal;
+use crate::data::Known;
 use crate::limits::Limits;
 
-/// How long a token's principal is served from memory before it is read again.
-pub const PRINCIPAL_TTL: Duration = Duration::from_mins(1);
+/// How long a token's principal is served from memory before it is read again, unless
+/// [`Settings::principal_ttl`] says otherwise. A token revoked through this process stops
+/// working at once (its entry is dropped); one revoked through another process sharing the
+/// database (or by the CLI) stops within this time.
+pub const PRINCIPAL_TTL: Duration = Duration::from_secs(2);
 
 /// The shared state of the service.
 #[derive(Clone, Debug)]
@@ -21,8 +24,8 @@ pub struct AppState {
     /// The settings.
     pub settings: Arc<Settings>,
     /// Principals by token hash, so a request costs no token read once its token is known.
-    /// A token whose row is deleted keeps working for at most [`PRINCIPAL_TTL`].
-    pub principals: Cache<String, Principal>,
+    /// A token revoked elsewhere keeps working for at most [`Settings::principal_ttl`].
+    pub principals: Cache<String, Known>,
 }
 
 /// The server's settings.
@@ -37,6 +40,9 @@ pub struct Settings {
     /// service has no portal pages of its own; the portal API is under
     /// `/v1/customer-portal/`.
     pub customer_portal_url: String,
+    /// How long a token's principal is remembered ([`PRINCIPAL_TTL`] by default): the most
+    /// a token revoked by another process keeps working here.
+    pub principal_ttl: Duration,
 }
 
 /// [`Settings::customer_portal_url`] unless set otherwise.
@@ -48,6 +54,7 @@ impl Default for Settings {
             ttl: membership::organization::DEFAULT_TTL,
             limits: Limits::default(),
             customer_portal_url: DEFAULT_CUSTOMER_PORTAL_URL.to_owned(),
+            principal_ttl: PRINCIPAL_TTL,
         }
     }
 }
@@ -62,7 +69,7 @@ impl AppState {
     /// State over `store` with `settings`.
     #[must_use]
     pub fn with_settings(store: Store, settings: Settings) -> Self {
-        let principals = Cache::builder().max_capacity(100_000).time_to_live(PRINCIPAL_TTL).build();
+        let principals = Cache::builder().max_capacity(100_000).time_to_live(settings.principal_ttl).build();
         AppState { store, settings: Arc::new(settings), principals }
     }
 }

@@ -2,6 +2,7 @@
 //! panic guard, the request limits, trailing-slash folding, and Polar's JSON for
 //! whatever no route answers.
 
+mod access_tokens;
 mod generation_a;
 mod members;
 mod portal;
@@ -41,6 +42,7 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
         .route("/health", get(ready))
         .route("/health/ready", get(ready))
         .route("/health/live", get(live))
+        .merge(access_tokens::router())
         .merge(members::router())
         .merge(generation_a::router())
         .merge(portal::router())

@@ -25,6 +25,7 @@ mod portal;
 mod stored_text;
 mod support;
 mod team;
+mod tokens;
 mod versions;
 mod webhook_endpoints;
 mod webhooks;
