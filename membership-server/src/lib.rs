@@ -17,6 +17,7 @@ pub mod serve;
 pub mod setup;
 pub mod state;
 pub mod tenant;
+pub mod tokens_cli;
 pub mod version;
 pub mod webhooks;
 

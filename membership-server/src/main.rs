@@ -7,6 +7,9 @@
 //! membership-server verify [--json]                   # replay the journal against the tables
 //! membership-server webhooks failed [--json]          # deliveries that used up their attempts
 //! membership-server webhooks requeue WEBHOOK_ID|--all # try them again
+//! membership-server tokens create --organization ID [--user EMAIL] --scope members:read
+//! membership-server tokens list [--organization ID] [--json]
+//! membership-server tokens revoke TOKEN_ID
 //! ```
 //!
 //! Every setting is one flag, one environment variable and one default, read the same
@@ -95,6 +98,10 @@ struct Config {
     /// How long delivered webhooks are kept before they are pruned, in hours.
     #[arg(long, env = "MEMBERSHIP_WEBHOOK_RETENTION_HOURS", default_value_t = Settings::default().retention.as_secs() / 3600, global = true, help_heading = "Webhooks")]
     webhook_retention_hours: u64,
+    /// How long a token is remembered after a read, in milliseconds: a token revoked by
+    /// another process (or `tokens revoke`) keeps working here for at most this long.
+    #[arg(long, env = "MEMBERSHIP_TOKEN_CACHE_MS", default_value_t = millis(state::PRINCIPAL_TTL), global = true, help_heading = "Server")]
+    token_cache_ms: u64,
     /// Webhook POSTs in flight at most.
     #[arg(long, env = "MEMBERSHIP_WEBHOOK_PARALLELISM", default_value_t = Settings::default().parallelism, value_parser = clap::value_parser!(u32).range(1..), global = true, help_heading = "Webhooks")]
     webhook_parallelism: u32,
@@ -159,6 +166,14 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Create, list and revoke organization and personal access tokens: exit 0 when done,
+    /// 1 when refused (no such organization, user, scope or token), 2 when the database
+    /// cannot be read.
+    Tokens {
+        /// What to do.
+        #[command(subcommand)]
+        command: membership_server::tokens_cli::Tokens,
     },
     /// Look at and re-queue webhook deliveries that used up their attempts.
     Webhooks {
@@ -243,6 +258,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Serve(serve_args) => serve(&config, &serve_args).await?,
         Command::Verify { json } => return Ok(verify(&config, json).await),
         Command::Webhooks { command } => operate(&config, command).await?,
+        Command::Tokens { command } => return Ok(membership_server::tokens_cli::run(config.open(), command).await),
         Command::Setup {
             owner_email,
             customer_email,
@@ -298,7 +314,14 @@ async fn serve(config: &Config, args: &Serve) -> Result<(), Box<dyn std::error::
     let deliverer = tokio::spawn(deliverer.run(Duration::from_millis(config.webhook_poll_ms), stopped));
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(address = %listener.local_addr()?, backend = ?store.backend(), ?settings, ?limits, "listening");
-    let app = app(AppState::with_settings(store, state::Settings { limits, ..state::Settings::default() }));
+    let app = app(AppState::with_settings(
+        store,
+        state::Settings {
+            limits,
+            principal_ttl: Duration::from_millis(config.token_cache_ms),
+            ..state::Settings::default()
+        },
+    ));
     membership_server::serve::serve(listener, app, limits, shutdown_signal()).await?;
     // Requests have finished; let the webhook POSTs in flight finish and be marked too.
     stop.send_replace(true);
