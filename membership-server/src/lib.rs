@@ -12,6 +12,7 @@ pub mod data;
 pub mod error;
 pub mod extract;
 pub mod limits;
+pub mod metrics;
 pub mod routes;
 pub mod serve;
 pub mod setup;

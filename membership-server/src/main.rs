@@ -102,6 +102,10 @@ struct Config {
     /// another process (or `tokens revoke`) keeps working here for at most this long.
     #[arg(long, env = "MEMBERSHIP_TOKEN_CACHE_MS", default_value_t = millis(state::PRINCIPAL_TTL), global = true, help_heading = "Server")]
     token_cache_ms: u64,
+    /// Serve `GET /metrics` (Prometheus' text format, no token); `--metrics false` answers
+    /// 404 there instead. Keep it from the public: see the README.
+    #[arg(long, env = "MEMBERSHIP_METRICS", default_value_t = true, action = clap::ArgAction::Set, global = true, help_heading = "Server")]
+    metrics: bool,
     /// Webhook POSTs in flight at most.
     #[arg(long, env = "MEMBERSHIP_WEBHOOK_PARALLELISM", default_value_t = Settings::default().parallelism, value_parser = clap::value_parser!(u32).range(1..), global = true, help_heading = "Webhooks")]
     webhook_parallelism: u32,
@@ -310,18 +314,22 @@ async fn serve(config: &Config, args: &Serve) -> Result<(), Box<dyn std::error::
     let settings = config.webhooks();
     let limits = config.limits();
     let (stop, stopped) = watch::channel(false);
-    let deliverer = Deliverer::with_settings(store.clone(), settings)?;
-    let deliverer = tokio::spawn(deliverer.run(Duration::from_millis(config.webhook_poll_ms), stopped));
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    tracing::info!(address = %listener.local_addr()?, backend = ?store.backend(), ?settings, ?limits, "listening");
-    let app = app(AppState::with_settings(
-        store,
+    let backend = store.backend();
+    let state = AppState::with_settings(
+        store.clone(),
         state::Settings {
             limits,
             principal_ttl: Duration::from_millis(config.token_cache_ms),
+            metrics: config.metrics,
             ..state::Settings::default()
         },
-    ));
+    );
+    // The deliverer counts its attempts where `GET /metrics` reads them.
+    let deliverer = Deliverer::with_settings(store, settings)?.with_metrics(state.metrics.clone());
+    let deliverer = tokio::spawn(deliverer.run(Duration::from_millis(config.webhook_poll_ms), stopped));
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    tracing::info!(address = %listener.local_addr()?, ?backend, ?settings, ?limits, "listening");
+    let app = app(state);
     membership_server::serve::serve(listener, app, limits, shutdown_signal()).await?;
     // Requests have finished; let the webhook POSTs in flight finish and be marked too.
     stop.send_replace(true);

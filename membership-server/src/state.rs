@@ -9,6 +9,7 @@ use moka::sync::Cache;
 
 use crate::data::Known;
 use crate::limits::Limits;
+use crate::metrics::Metrics;
 
 /// How long a token's principal is served from memory before it is read again, unless
 /// [`Settings::principal_ttl`] says otherwise. A token revoked through this process stops
@@ -26,6 +27,8 @@ pub struct AppState {
     /// Principals by token hash, so a request costs no token read once its token is known.
     /// A token revoked elsewhere keeps working for at most [`Settings::principal_ttl`].
     pub principals: Cache<String, Known>,
+    /// What `GET /metrics` shows; the webhook deliverer of the process records into it too.
+    pub metrics: Arc<Metrics>,
 }
 
 /// The server's settings.
@@ -43,6 +46,8 @@ pub struct Settings {
     /// How long a token's principal is remembered ([`PRINCIPAL_TTL`] by default): the most
     /// a token revoked by another process keeps working here.
     pub principal_ttl: Duration,
+    /// Whether `GET /metrics` answers (otherwise 404, as for no route).
+    pub metrics: bool,
 }
 
 /// [`Settings::customer_portal_url`] unless set otherwise.
@@ -55,6 +60,7 @@ impl Default for Settings {
             limits: Limits::default(),
             customer_portal_url: DEFAULT_CUSTOMER_PORTAL_URL.to_owned(),
             principal_ttl: PRINCIPAL_TTL,
+            metrics: true,
         }
     }
 }
@@ -70,7 +76,8 @@ impl AppState {
     #[must_use]
     pub fn with_settings(store: Store, settings: Settings) -> Self {
         let principals = Cache::builder().max_capacity(100_000).time_to_live(settings.principal_ttl).build();
-        AppState { store, settings: Arc::new(settings), principals }
+        let metrics = Arc::new(Metrics::new(&store));
+        AppState { store, settings: Arc::new(settings), principals, metrics }
     }
 }
 
