@@ -46,7 +46,8 @@ pub struct Settings {
     /// How long a token's principal is remembered ([`PRINCIPAL_TTL`] by default): the most
     /// a token revoked by another process keeps working here.
     pub principal_ttl: Duration,
-    /// Whether `GET /metrics` answers (otherwise 404, as for no route).
+    /// Whether `GET /metrics` answers and requests are counted (otherwise 404 there, as
+    /// for no route, and no request is timed).
     pub metrics: bool,
 }
 

@@ -38,7 +38,7 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// without a trailing slash (Polar's SDK writes `/v1/members/`).
 pub fn app(state: AppState) -> NormalizePath<Router> {
     let guard = limits::Guard::new(state.settings.limits);
-    let metrics = state.metrics.clone();
+    let (metrics, metrics_on) = (state.metrics.clone(), state.settings.metrics);
     let router = Router::new()
         .route("/health", get(ready))
         .route("/health/ready", get(ready))
@@ -56,9 +56,15 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
         // Inside the request-id layers, so that its 414, 431 and 503 carry one too.
-        .layer(axum::middleware::from_fn_with_state(guard, limits::guard))
-        // Outside the guard, so its 503s are counted; after routing, so by route template.
-        .layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::track))
+        .layer(axum::middleware::from_fn_with_state(guard, limits::guard));
+    // Outside the guard, so its 503s are counted; after routing, so by route template.
+    // With metrics off, nothing is recorded either.
+    let router = if metrics_on {
+        router.layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::track))
+    } else {
+        router
+    };
+    let router = router
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("a handler panicked").into_response()))
         .layer(axum::middleware::from_fn(crate::version::polar_version))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
