@@ -312,6 +312,12 @@ impl Known {
     }
 }
 
+/// When the request's token stops working (`None`: never), left in the request's
+/// extensions by the [`Principal`] extractor for handlers that make tokens: a token may not
+/// outlive the token that made it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenExpiry(pub Option<Timestamp>);
+
 /// How stale a token's `last_used_at` may get before a request records it again: at most
 /// one write per token a minute, and none on the requests served from memory.
 const LAST_USED_GRANULARITY: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
@@ -329,12 +335,14 @@ impl FromRequestParts<AppState> for Principal {
             .ok_or(ApiError::Unauthenticated(MISSING))?;
         let hash = token_hash(token);
         if let Some(known) = state.principals.get(&hash) {
+            parts.extensions.insert(TokenExpiry(known.expires_at));
             return known.unexpired();
         }
         // Unknown tokens are not remembered: one made a moment ago works at once.
         let known = data::principal(&state.store, &hash).await?.ok_or(ApiError::InvalidToken)?;
         record_use(state, &known);
         state.principals.insert(hash, known.clone());
+        parts.extensions.insert(TokenExpiry(known.expires_at));
         known.unexpired()
     }
 }

@@ -12,20 +12,21 @@
 //! its user's: any token of that user may list and revoke them.
 //!
 //! A token never grants a scope its maker lacks: scopes beyond the caller's are refused
-//! with 422, as Polar does. The token is in the create answer only; a revoked token stops
+//! with 422, as Polar does. Nor does it outlive its maker: a token that expires makes only
+//! tokens that expire by then (422 at `expires_in` otherwise). The token is in the create answer only; a revoked token stops
 //! working at once in this process, and within [`crate::state::PRINCIPAL_TTL`] in others.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, patch};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use chrono::TimeDelta;
 use membership::wire::ListResource;
 use membership::{Error, Location, OrganizationId, Permission, Timestamp, UserId};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::auth::{Principal, Scope, Scopes, TokenKind, new_token};
+use crate::auth::{Principal, Scope, Scopes, TokenExpiry, TokenKind, new_token};
 use crate::data::{self, AccessToken, NewAccessToken, TokenOwner};
 use crate::error::ApiError;
 use crate::extract::{JsonBody, PathParams, QueryPairs};
@@ -263,18 +264,37 @@ async fn list(
     Ok(Json(ListResource::new(tokens.into_iter().map(Into::into).collect(), total, paging.limit)))
 }
 
-/// The create body's `comment`, `scopes` and `expires_in`, checked against the caller.
-fn terms(body: &Map<String, Value>, caller: &Principal) -> Result<(String, Scopes, Option<Timestamp>), ApiError> {
+/// The create body's `comment`, `scopes` and `expires_in`, checked against the caller: no
+/// scope it lacks, and no life beyond its own (`caller_expiry`).
+fn terms(
+    body: &Map<String, Value>,
+    caller: &Principal,
+    caller_expiry: Option<TokenExpiry>,
+) -> Result<(String, Scopes, Option<Timestamp>), ApiError> {
     let comment = comment(present(body, "comment").ok_or_else(|| invalid("comment", "is required"))?)?;
     let scopes = scopes(present(body, "scopes").ok_or_else(|| invalid("scopes", "is required"))?)?;
-    let expires_at = present(body, "expires_in").map(expires_in).transpose()?.map(|ttl| now().saturating_add(ttl));
+    let at = now();
+    let expires_at = present(body, "expires_in").map(expires_in).transpose()?.map(|ttl| at.saturating_add(ttl));
     within_caller(caller, &scopes)?;
+    if let Some(TokenExpiry(Some(limit))) = caller_expiry
+        && expires_at.is_none_or(|expires_at| expires_at > limit)
+    {
+        let seconds = limit.unix_micros().saturating_sub(at.unix_micros()) / 1_000_000;
+        return Err(invalid(
+            "expires_in",
+            format!(
+                "must end no later than the token making it, which expires at {limit}: send an expires_in of at most \
+                 {seconds} seconds"
+            ),
+        ));
+    }
     Ok((comment, scopes, expires_at))
 }
 
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
+    expiry: Option<Extension<TokenExpiry>>,
     body: JsonBody,
 ) -> Result<(StatusCode, Json<OrganizationAccessTokenCreated>), ApiError> {
     let body = body.parse::<Map<String, Value>>()?;
@@ -290,7 +310,7 @@ async fn create(
     // organization token naming another is refused by the crate as another's.
     let caller = Caller { organization: named.or(caller.organization), ..caller };
     let organization_id = manager(&state, &caller, Scope::OrganizationAccessTokensWrite).await?;
-    let (comment, scopes, expires_at) = terms(&body, &caller.principal)?;
+    let (comment, scopes, expires_at) = terms(&body, &caller.principal, expiry.map(|Extension(expiry)| expiry))?;
     let token = fresh(TokenKind::Organization)?;
     let new = NewAccessToken { organization_id, user_id: None, scopes, comment, expires_at };
     let record = data::insert_access_token(&state.store, &token, new, now()).await?;
@@ -357,11 +377,12 @@ async fn list_personal(
 async fn create_personal(
     State(state): State<AppState>,
     principal: Principal,
+    expiry: Option<Extension<TokenExpiry>>,
     body: JsonBody,
 ) -> Result<(StatusCode, Json<PersonalAccessTokenCreated>), ApiError> {
     let (organization_id, user_id) = token_user(&principal)?;
     let body = body.parse::<Map<String, Value>>()?;
-    let (comment, scopes, expires_at) = terms(&body, &principal)?;
+    let (comment, scopes, expires_at) = terms(&body, &principal, expiry.map(|Extension(expiry)| expiry))?;
     let token = fresh(TokenKind::User)?;
     let new = NewAccessToken { organization_id, user_id: Some(user_id), scopes, comment, expires_at };
     let record = data::insert_access_token(&state.store, &token, new, now()).await?;

@@ -287,3 +287,31 @@ async fn a_token_id_that_is_not_a_uuid_is_refused() {
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{answer:?}");
     assert_eq!(answer.loc(), "path.id");
 }
+
+#[tokio::test]
+async fn a_token_may_not_outlive_the_token_that_makes_it() {
+    let api = Api::new().await;
+    // A personal token of the owner that expires in a day, allowed to manage tokens.
+    let answer = api
+        .call(
+            Method::POST,
+            PATS,
+            Some(&api.created.user_token.clone()),
+            Some(json!({ "comment": "a day", "scopes": ["organization_access_tokens:write", "members:read"], "expires_in": 86_400 })),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{answer:?}");
+    let short = answer.json["token"].as_str().unwrap().to_owned();
+    for body in [
+        json!({ "comment": "forever", "scopes": ["members:read"] }),
+        json!({ "comment": "a week", "scopes": ["members:read"], "expires_in": "P7D" }),
+    ] {
+        let answer = api.call(Method::POST, OATS, Some(&short), Some(body.clone())).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{body} {answer:?}");
+        assert_eq!(answer.loc(), "body.expires_in", "{answer:?}");
+        let answer = api.call(Method::POST, PATS, Some(&short), Some(body.clone())).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{body} {answer:?}");
+    }
+    let within = json!({ "comment": "an hour", "scopes": ["members:read"], "expires_in": "PT1H" });
+    assert_eq!(api.call(Method::POST, OATS, Some(&short), Some(within)).await.status, StatusCode::CREATED);
+}
