@@ -42,6 +42,9 @@ async fn requests_are_counted_by_route_template_and_status_not_by_raw_path() {
     assert_eq!(api.get(&unknown).await.status, StatusCode::NOT_FOUND);
     assert_eq!(api.get(&format!("{}/{}", api.members(), uuid::Uuid::new_v4())).await.status, StatusCode::NOT_FOUND);
     assert_eq!(api.get("/v1/no-such-route/123").await.status, StatusCode::NOT_FOUND);
+    // Any word is a method: the unusual ones share one label.
+    let purge = Method::from_bytes(b"PURGE").unwrap();
+    assert_eq!(api.call(purge, &api.members(), None, None).await.status, StatusCode::METHOD_NOT_ALLOWED);
 
     let text = scrape(&api).await;
     let created = r#"membership_http_requests_total{method="POST",route="/v1/customers/{id}/members",status="201"}"#;
@@ -51,6 +54,8 @@ async fn requests_are_counted_by_route_template_and_status_not_by_raw_path() {
     assert_eq!(sample(&text, missing), Some(2.0), "{text}");
     let unmatched = r#"membership_http_requests_total{method="GET",route="unmatched",status="404"}"#;
     assert_eq!(sample(&text, unmatched), Some(1.0), "{text}");
+    let other = r#"membership_http_requests_total{method="other",route="/v1/customers/{id}/members",status="405"}"#;
+    assert_eq!(sample(&text, other), Some(1.0), "{text}");
     // No id reaches a label.
     assert!(!text.contains(&api.created.customer_id.to_string()), "{text}");
     assert!(!text.contains("no-such-route"), "{text}");
