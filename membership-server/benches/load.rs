@@ -229,6 +229,24 @@ async fn main() {
     })
     .await;
     report("GET member, in-process", &direct, &in_process);
+    // … and in-process without the metrics layer (`--metrics false`): what counting and
+    // timing each request by its route costs.
+    let settings = membership_server::state::Settings { metrics: false, ..Default::default() };
+    let (router, t, m) = (app(AppState::with_settings(store.clone(), settings)), token.clone(), members.clone());
+    let no_metrics = drive(clients, duration, move |n| {
+        let (router, t, m) = (router.clone(), t.clone(), m.clone());
+        async move {
+            let request = axum::http::Request::get(format!("/v1/customers/{customer_id}/members/{}", m[n % m.len()]))
+                .header("authorization", t.as_str())
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
+            assert_eq!(response.status(), 200);
+            axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        }
+    })
+    .await;
+    report("GET member, in-process, no metrics", &direct, &no_metrics);
 
     // POST member: one command, one transaction.
     let s = store.clone();

@@ -12,7 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use membership::{CustomerId, MemberId, OrganizationId, Timestamp, UserId};
 use sha2::{Digest, Sha256};
 
-use crate::data;
+use crate::data::{self, Known};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -41,11 +41,15 @@ pub enum Scope {
     CustomersRead,
     /// Create, update and delete customers; implies reading them.
     CustomersWrite,
+    /// List the organization's access tokens.
+    OrganizationAccessTokensRead,
+    /// Create, change and revoke the organization's access tokens; implies reading them.
+    OrganizationAccessTokensWrite,
 }
 
 impl Scope {
     /// Every scope, in the order they are written.
-    pub const ALL: [Scope; 11] = [
+    pub const ALL: [Scope; 13] = [
         Scope::MembersRead,
         Scope::MembersWrite,
         Scope::OrganizationsRead,
@@ -57,6 +61,8 @@ impl Scope {
         Scope::WebhooksWrite,
         Scope::CustomersRead,
         Scope::CustomersWrite,
+        Scope::OrganizationAccessTokensRead,
+        Scope::OrganizationAccessTokensWrite,
     ];
 
     /// Polar's name for it.
@@ -74,6 +80,8 @@ impl Scope {
             Scope::WebhooksWrite => "webhooks:write",
             Scope::CustomersRead => "customers:read",
             Scope::CustomersWrite => "customers:write",
+            Scope::OrganizationAccessTokensRead => "organization_access_tokens:read",
+            Scope::OrganizationAccessTokensWrite => "organization_access_tokens:write",
         }
     }
 
@@ -93,12 +101,14 @@ impl Scope {
             Scope::CustomerPortalRead => "customer_portal:read customer_portal:write",
             Scope::WebhooksRead => "webhooks:read webhooks:write",
             Scope::CustomersRead => "customers:read customers:write",
+            Scope::OrganizationAccessTokensRead => "organization_access_tokens:read organization_access_tokens:write",
             Scope::MembersWrite
             | Scope::OrganizationsWrite
             | Scope::CustomerPortalWrite
             | Scope::CustomerSessionsWrite
             | Scope::WebhooksWrite
-            | Scope::CustomersWrite => self.as_str(),
+            | Scope::CustomersWrite
+            | Scope::OrganizationAccessTokensWrite => self.as_str(),
         }
     }
 
@@ -112,6 +122,9 @@ impl Scope {
             Scope::CustomerSessionsWrite => Scope::CustomerSessionsWrite,
             Scope::WebhooksRead | Scope::WebhooksWrite => Scope::WebhooksWrite,
             Scope::CustomersRead | Scope::CustomersWrite => Scope::CustomersWrite,
+            Scope::OrganizationAccessTokensRead | Scope::OrganizationAccessTokensWrite => {
+                Scope::OrganizationAccessTokensWrite
+            }
         }
     }
 }
@@ -150,6 +163,18 @@ impl Scopes {
     #[must_use]
     pub fn allows(&self, scope: Scope) -> bool {
         self.0.iter().any(|held| *held == scope || *held == scope.implied_by())
+    }
+
+    /// The scopes of `requested` this token does not grant: what a token it made would
+    /// gain over it (a token never grants a scope its maker lacks).
+    #[must_use]
+    pub fn excess(&self, requested: &Scopes) -> Vec<Scope> {
+        requested.0.iter().copied().filter(|scope| !self.allows(*scope)).collect()
+    }
+
+    /// Each scope once, in the order of [`Scope::ALL`].
+    pub fn iter(&self) -> impl Iterator<Item = Scope> + '_ {
+        Scope::ALL.into_iter().filter(|scope| self.0.contains(scope))
     }
 
     /// Refuses with 403 unless this token grants `scope`.
@@ -282,18 +307,31 @@ impl Principal {
     }
 }
 
-impl Principal {
-    /// This principal, unless it is a session past its expiry (checked at every request,
-    /// so a remembered principal expires on time too).
-    fn unexpired(self) -> Result<Self, ApiError> {
-        match self {
-            Principal::MemberSession { expires_at, .. } if expires_at <= crate::state::now() => {
+impl Known {
+    /// Its principal, unless its token is past its expiry (checked at every request, so a
+    /// remembered principal expires on time too).
+    fn unexpired(self) -> Result<Principal, ApiError> {
+        let expired = self.expires_at.is_some_and(|at| at <= crate::state::now());
+        match self.principal {
+            Principal::MemberSession { .. } if expired => {
                 Err(ApiError::Unauthenticated("This session has expired; ask the merchant for a new customer session."))
             }
+            // Polar answers an expired access token as an unknown one.
+            _ if expired => Err(ApiError::InvalidToken),
             principal => Ok(principal),
         }
     }
 }
+
+/// When the request's token stops working (`None`: never), left in the request's
+/// extensions by the [`Principal`] extractor for handlers that make tokens: a token may not
+/// outlive the token that made it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenExpiry(pub Option<Timestamp>);
+
+/// How stale a token's `last_used_at` may get before a request records it again: at most
+/// one write per token a minute, and none on the requests served from memory.
+const LAST_USED_GRANULARITY: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
@@ -307,14 +345,34 @@ impl FromRequestParts<AppState> for Principal {
             .and_then(bearer)
             .ok_or(ApiError::Unauthenticated(MISSING))?;
         let hash = token_hash(token);
-        if let Some(principal) = state.principals.get(&hash) {
-            return principal.unexpired();
+        if let Some(known) = state.principals.get(&hash) {
+            parts.extensions.insert(TokenExpiry(known.expires_at));
+            return known.unexpired();
         }
         // Unknown tokens are not remembered: one made a moment ago works at once.
-        let principal = data::principal(&state.store, &hash).await?.ok_or(ApiError::InvalidToken)?;
-        state.principals.insert(hash, principal.clone());
-        principal.unexpired()
+        let known = data::principal(&state.store, &hash).await?.ok_or(ApiError::InvalidToken)?;
+        record_use(state, &known);
+        state.principals.insert(hash, known.clone());
+        parts.extensions.insert(TokenExpiry(known.expires_at));
+        known.unexpired()
     }
+}
+
+/// Records, off the request's path, that a token was used now, when its `last_used_at`
+/// is older than [`LAST_USED_GRANULARITY`]. Member sessions are not recorded.
+fn record_use(state: &AppState, known: &Known) {
+    let now = crate::state::now();
+    let outdated = known.last_used_at.is_none_or(|at| at.saturating_add(LAST_USED_GRANULARITY) <= now);
+    let Some(id) = known.id.clone().filter(|_| outdated && !matches!(known.principal, Principal::MemberSession { .. }))
+    else {
+        return;
+    };
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        if let Err(error) = data::touch_token(&store, &id, now).await {
+            tracing::warn!(%error, token_id = id, "could not record a token's last use");
+        }
+    });
 }
 
 /// The token of an `Authorization` value in the Bearer scheme, whose name is

@@ -15,11 +15,13 @@ pub mod invitation_mail;
 pub mod limits;
 pub mod login_code;
 pub mod mail;
+pub mod metrics;
 pub mod routes;
 pub mod serve;
 pub mod setup;
 pub mod state;
 pub mod tenant;
+pub mod tokens_cli;
 pub mod version;
 pub mod webhooks;
 

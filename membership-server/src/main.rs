@@ -9,6 +9,9 @@
 //! membership-server webhooks requeue WEBHOOK_ID|--all # try them again
 //! membership-server users list [--json]               # the users who signed in
 //! membership-server users verify EMAIL                # identity verified (ORG-10)
+//! membership-server tokens create --organization ID [--user EMAIL] --scope members:read
+//! membership-server tokens list [--organization ID] [--json]
+//! membership-server tokens revoke TOKEN_ID
 //! ```
 //!
 //! Every setting is one flag, one environment variable and one default, read the same
@@ -98,6 +101,14 @@ struct Config {
     /// How long delivered webhooks are kept before they are pruned, in hours.
     #[arg(long, env = "MEMBERSHIP_WEBHOOK_RETENTION_HOURS", default_value_t = Settings::default().retention.as_secs() / 3600, global = true, help_heading = "Webhooks")]
     webhook_retention_hours: u64,
+    /// How long a token is remembered after a read, in milliseconds: a token revoked by
+    /// another process (or `tokens revoke`) keeps working here for at most this long.
+    #[arg(long, env = "MEMBERSHIP_TOKEN_CACHE_MS", default_value_t = millis(state::PRINCIPAL_TTL), global = true, help_heading = "Server")]
+    token_cache_ms: u64,
+    /// Serve `GET /metrics` (Prometheus' text format, no token); `--metrics false` answers
+    /// 404 there instead. Keep it from the public: see the README.
+    #[arg(long, env = "MEMBERSHIP_METRICS", default_value_t = true, action = clap::ArgAction::Set, global = true, help_heading = "Server")]
+    metrics: bool,
     /// Webhook POSTs in flight at most.
     #[arg(long, env = "MEMBERSHIP_WEBHOOK_PARALLELISM", default_value_t = Settings::default().parallelism, value_parser = clap::value_parser!(u32).range(1..), global = true, help_heading = "Webhooks")]
     webhook_parallelism: u32,
@@ -187,6 +198,14 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Create, list and revoke organization and personal access tokens: exit 0 when done,
+    /// 1 when refused (no such organization, user, scope or token), 2 when the database
+    /// cannot be read.
+    Tokens {
+        /// What to do.
+        #[command(subcommand)]
+        command: membership_server::tokens_cli::Tokens,
     },
     /// Look at and re-queue webhook deliveries that used up their attempts.
     Webhooks {
@@ -294,6 +313,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Verify { json } => return Ok(verify(&config, json).await),
         Command::Webhooks { command } => operate(&config, command).await?,
         Command::Users { command } => return users(&config, command).await,
+        Command::Tokens { command } => return Ok(membership_server::tokens_cli::run(config.open(), command).await),
         Command::Setup {
             owner_email,
             customer_email,
@@ -345,10 +365,9 @@ async fn serve(config: &Config, args: &Serve) -> Result<(), Box<dyn std::error::
     let settings = config.webhooks();
     let limits = config.limits();
     let (stop, stopped) = watch::channel(false);
-    let deliverer = Deliverer::with_settings(store.clone(), settings)?;
-    let deliverer = tokio::spawn(deliverer.run(Duration::from_millis(config.webhook_poll_ms), stopped));
+    let backend = store.backend();
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    tracing::info!(address = %listener.local_addr()?, backend = ?store.backend(), ?settings, ?limits, "listening");
+    tracing::info!(address = %listener.local_addr()?, ?backend, ?settings, ?limits, "listening");
     let mailer = config.mailer()?;
     // The address taken, not the one asked for: port 0 asks for any free port.
     let public_url = match &config.public_url {
@@ -356,8 +375,21 @@ async fn serve(config: &Config, args: &Serve) -> Result<(), Box<dyn std::error::
         None => format!("http://{}", listener.local_addr()?),
     };
     tracing::info!(mail = %mailer.describe(), %public_url, "mail");
-    let settings = state::Settings { limits, public_url, ..state::Settings::default() };
-    let app = app(AppState::with_settings(store, settings).with_mailer(mailer));
+    let state = AppState::with_settings(
+        store.clone(),
+        state::Settings {
+            limits,
+            public_url,
+            principal_ttl: Duration::from_millis(config.token_cache_ms),
+            metrics: config.metrics,
+            ..state::Settings::default()
+        },
+    )
+    .with_mailer(mailer);
+    // The deliverer counts its attempts where `GET /metrics` reads them.
+    let deliverer = Deliverer::with_settings(store, settings)?.with_metrics(state.metrics.clone());
+    let deliverer = tokio::spawn(deliverer.run(Duration::from_millis(config.webhook_poll_ms), stopped));
+    let app = app(state);
     membership_server::serve::serve(listener, app, limits, shutdown_signal()).await?;
     // Requests have finished; let the webhook POSTs in flight finish and be marked too.
     stop.send_replace(true);

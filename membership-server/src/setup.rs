@@ -126,7 +126,12 @@ impl Setup {
         ]);
         data::insert_token(store, &organization_token, Grant::Organization(organization_id), &merchant_scopes, at)
             .await?;
-        data::insert_token(store, &user_token, Grant::User(organization_id, user_id), &merchant_scopes, at).await?;
+        // The owner's token may also manage the organization's access tokens; the
+        // organization token may not mint more of itself.
+        let mut owner_scopes: Vec<Scope> = merchant_scopes.iter().collect();
+        owner_scopes.extend([Scope::OrganizationAccessTokensRead, Scope::OrganizationAccessTokensWrite]);
+        let owner_scopes = Scopes::of(&owner_scopes);
+        data::insert_token(store, &user_token, Grant::User(organization_id, user_id), &owner_scopes, at).await?;
         let session = Grant::MemberSession(organization_id, customer_id, member_id);
         let portal = Scopes::of(&[Scope::CustomerPortalRead, Scope::CustomerPortalWrite]);
         data::insert_token(store, &member_session_token, session, &portal, at).await?;

@@ -7,12 +7,16 @@ use membership::{Timestamp, Ttl};
 use membership_sqlx::{Clock, Store, SystemClock};
 use moka::sync::Cache;
 
-use crate::auth::Principal;
+use crate::data::Known;
 use crate::limits::Limits;
 use crate::mail::Mailer;
+use crate::metrics::Metrics;
 
-/// How long a token's principal is served from memory before it is read again.
-pub const PRINCIPAL_TTL: Duration = Duration::from_mins(1);
+/// How long a token's principal is served from memory before it is read again, unless
+/// [`Settings::principal_ttl`] says otherwise. A token revoked through this process stops
+/// working at once (its entry is dropped); one revoked through another process sharing the
+/// database (or by the CLI) stops within this time.
+pub const PRINCIPAL_TTL: Duration = Duration::from_secs(2);
 
 /// The shared state of the service.
 #[derive(Clone, Debug)]
@@ -22,8 +26,10 @@ pub struct AppState {
     /// The settings.
     pub settings: Arc<Settings>,
     /// Principals by token hash, so a request costs no token read once its token is known.
-    /// A token whose row is deleted keeps working for at most [`PRINCIPAL_TTL`].
-    pub principals: Cache<String, Principal>,
+    /// A token revoked elsewhere keeps working for at most [`Settings::principal_ttl`].
+    pub principals: Cache<String, Known>,
+    /// What `GET /metrics` shows; the webhook deliverer of the process records into it too.
+    pub metrics: Arc<Metrics>,
     /// Where login codes and invitations are mailed ([`Mailer::discard`] unless set with
     /// [`AppState::with_mailer`]).
     pub mailer: Mailer,
@@ -44,6 +50,12 @@ pub struct Settings {
     /// Where the service is reached from outside, without a trailing slash: the base of
     /// the links it mails (an invitation's accept route).
     pub public_url: String,
+    /// How long a token's principal is remembered ([`PRINCIPAL_TTL`] by default): the most
+    /// a token revoked by another process keeps working here.
+    pub principal_ttl: Duration,
+    /// Whether `GET /metrics` answers and requests are counted (otherwise 404 there, as
+    /// for no route, and no request is timed).
+    pub metrics: bool,
 }
 
 /// [`Settings::customer_portal_url`] unless set otherwise.
@@ -59,6 +71,8 @@ impl Default for Settings {
             limits: Limits::default(),
             customer_portal_url: DEFAULT_CUSTOMER_PORTAL_URL.to_owned(),
             public_url: DEFAULT_PUBLIC_URL.to_owned(),
+            principal_ttl: PRINCIPAL_TTL,
+            metrics: true,
         }
     }
 }
@@ -73,8 +87,9 @@ impl AppState {
     /// State over `store` with `settings`.
     #[must_use]
     pub fn with_settings(store: Store, settings: Settings) -> Self {
-        let principals = Cache::builder().max_capacity(100_000).time_to_live(PRINCIPAL_TTL).build();
-        AppState { store, settings: Arc::new(settings), principals, mailer: Mailer::discard() }
+        let principals = Cache::builder().max_capacity(100_000).time_to_live(settings.principal_ttl).build();
+        let metrics = Arc::new(Metrics::new(&store));
+        AppState { store, settings: Arc::new(settings), principals, metrics, mailer: Mailer::discard() }
     }
 
     /// This state, mailing through `mailer`.

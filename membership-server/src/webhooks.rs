@@ -99,6 +99,8 @@ pub struct Deliverer {
     store: Store,
     client: reqwest::Client,
     settings: Settings,
+    /// Where attempts are counted by outcome (`GET /metrics`), if anywhere.
+    metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
 }
 
 /// What one pass did.
@@ -151,7 +153,13 @@ impl Deliverer {
     /// When the HTTP client cannot be built (no TLS roots).
     pub fn with_settings(store: Store, settings: Settings) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder().timeout(settings.timeout).build()?;
-        Ok(Deliverer { store, client, settings })
+        Ok(Deliverer { store, client, settings, metrics: None })
+    }
+
+    /// This deliverer, counting its attempts by outcome in `metrics`.
+    #[must_use]
+    pub fn with_metrics(self, metrics: std::sync::Arc<crate::metrics::Metrics>) -> Self {
+        Deliverer { metrics: Some(metrics), ..self }
     }
 
     /// Dispatches the webhooks due at `at`, then claims up to
@@ -193,9 +201,23 @@ impl Deliverer {
         Ok(dispatched)
     }
 
+    /// [`Deliverer::try_once`], counted.
+    async fn attempt(&self, attempt: Attempt) -> Outcome {
+        let outcome = self.try_once(attempt).await;
+        if let Some(metrics) = &self.metrics {
+            metrics.delivery(match outcome {
+                Outcome::Delivered => "delivered",
+                Outcome::Retried => "retried",
+                Outcome::Failed => "failed",
+                Outcome::Unmarked => "unmarked",
+            });
+        }
+        outcome
+    }
+
     /// POSTs one delivery and marks how it went, fenced by its token. An endpoint deleted
     /// since the dispatch fails the delivery at once: nobody is there to take it.
-    async fn attempt(&self, attempt: Attempt) -> Outcome {
+    async fn try_once(&self, attempt: Attempt) -> Outcome {
         let endpoint = match data::endpoint(&self.store, attempt.organization_id, &attempt.destination).await {
             Ok(endpoint) => endpoint,
             Err(error) => {

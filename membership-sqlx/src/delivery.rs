@@ -444,4 +444,22 @@ impl Store {
         .await?;
         Ok(u64::try_from(sql::int(&row, T, "n")?).unwrap_or(0))
     }
+
+    /// The earliest due time of what [`Store::undelivered`] counts, `None` when nothing
+    /// waits: how far behind delivery is (two indexed reads, for a metrics scrape).
+    ///
+    /// # Errors
+    ///
+    /// A database error.
+    pub async fn oldest_undelivered_due(&self) -> Result<Option<Timestamp>, StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT MIN(due_at) FROM outbox WHERE dispatched_at IS NULL) AS outbox, \
+             (SELECT MIN(due_at) FROM webhook_deliveries WHERE status = 'pending') AS deliveries",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let outbox = sql::time_opt(&row, T, "outbox")?;
+        let deliveries = sql::time_opt(&row, T, "deliveries")?;
+        Ok(outbox.into_iter().chain(deliveries).min())
+    }
 }

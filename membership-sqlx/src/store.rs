@@ -39,6 +39,8 @@ pub struct Store {
     pub(crate) writer: Option<Arc<Writer>>,
     /// Attempts run again because of a conflict, since the store opened.
     pub(crate) retries: Arc<AtomicU64>,
+    /// Attempts that met a conflict with another writer, since the store opened.
+    pub(crate) conflicts: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -111,7 +113,14 @@ impl Store {
         drop(conn);
         // In memory, the pool's one connection is the database: writers share it.
         let writer = (backend == Backend::Sqlite && !in_memory).then(|| Arc::new(Writer::new(options)));
-        Ok(Store { pool, backend, budget, writer, retries: Arc::new(AtomicU64::new(0)) })
+        Ok(Store {
+            pool,
+            backend,
+            budget,
+            writer,
+            retries: Arc::new(AtomicU64::new(0)),
+            conflicts: Arc::new(AtomicU64::new(0)),
+        })
     }
 
     /// Which database this store runs on.
@@ -131,6 +140,14 @@ impl Store {
     #[must_use]
     pub fn retries(&self) -> u64 {
         self.retries.load(Ordering::Relaxed)
+    }
+
+    /// How many attempts met a conflict with another writer (a stale version, a
+    /// serialization failure, a deadlock, a unique violation) since the store opened,
+    /// whether run again or answered `stale_write`.
+    #[must_use]
+    pub fn conflicts(&self) -> u64 {
+        self.conflicts.load(Ordering::Relaxed)
     }
 
     /// The connection pool, for a service's own queries.

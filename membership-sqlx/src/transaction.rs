@@ -9,6 +9,7 @@ use std::time::Duration;
 use membership::{Error, NotLoaded, StoredEvent, StreamId};
 use sqlx::AnyConnection;
 use tokio::time::Instant;
+use tracing::Instrument;
 
 use crate::clock::Clock;
 use crate::error::{StoreError, sqlite_primary};
@@ -75,7 +76,11 @@ impl Store {
     async fn detached<A: Stored>(&self, call: Call<A, impl Clock>) -> Result<Outcome<A>, StoreError> {
         let store = self.clone();
         let deadline = Instant::now() + self.budget.command;
-        let task = tokio::spawn(async move { store.run(call, deadline).await });
+        // The task runs under the caller's span (a server's request span): a spawned task
+        // would otherwise start a trace of its own.
+        let stream: StreamId = call.id.into();
+        let span = tracing::debug_span!("store.execute", aggregate = stream.type_name(), stream = %stream.as_uuid());
+        let task = tokio::spawn(async move { store.run(call, deadline).await }.instrument(span));
         task.await.unwrap_or(Err(StoreError::Database(sqlx::Error::WorkerCrashed)))
     }
 
@@ -84,11 +89,15 @@ impl Store {
     async fn run<A: Stored>(&self, call: Call<A, impl Clock>, deadline: Instant) -> Result<Outcome<A>, StoreError> {
         let mut retry = 0;
         loop {
-            let error = match self.attempt(call.again(), deadline).await {
+            let attempt = self.attempt(call.again(), deadline).instrument(tracing::debug_span!("store.attempt", retry));
+            let error = match attempt.await {
                 Ok(outcome) => return Ok(outcome),
                 Err(Failed::Final(error)) => return Err(error),
                 Err(Failed::Again(error)) => error,
             };
+            if conflict(&error) {
+                self.conflicts.fetch_add(1, Ordering::Relaxed);
+            }
             let wait = backoff(retry);
             // The caller's own expectation failed, or no time is left: retrying cannot help.
             if matches!(error, StoreError::Domain(Error::StaleWrite { .. })) && call.expected.is_some()

@@ -10,12 +10,25 @@ use sqlx::Row;
 
 use crate::auth::{Principal, Scopes, TokenKind};
 
+/// A token as the server knows it: who it stands for, until when, and its row's id.
+#[derive(Clone, Debug)]
+pub struct Known {
+    /// Who the token stands for.
+    pub principal: Principal,
+    /// When it stops working; `None` for never.
+    pub expires_at: Option<Timestamp>,
+    /// Its row's id (what the token routes address it by).
+    pub id: Option<String>,
+    /// When a request last used it (recorded at most once a minute).
+    pub last_used_at: Option<Timestamp>,
+}
+
 /// Who a token stands for, by its hash: `None` for a token the server never issued.
 /// A stored row that does not read back is refused as unknown, never trusted.
-pub(crate) async fn principal(store: &Store, hash: &str) -> Result<Option<Principal>, StoreError> {
+pub(crate) async fn principal(store: &Store, hash: &str) -> Result<Option<Known>, StoreError> {
     let row = sqlx::query(
-        "SELECT kind, organization_id, user_id, customer_id, member_id, scopes, expires_at, return_url FROM server_tokens \
-         WHERE token_hash = $1",
+        "SELECT kind, organization_id, user_id, customer_id, member_id, scopes, expires_at, return_url, id, \
+         last_used_at FROM server_tokens WHERE token_hash = $1",
     )
     .bind(hash.to_owned())
     .fetch_optional(store.pool())
@@ -25,6 +38,10 @@ pub(crate) async fn principal(store: &Store, hash: &str) -> Result<Option<Princi
     let kind = text("kind").as_deref().and_then(TokenKind::parse);
     let organization_id = text("organization_id").and_then(|id| OrganizationId::parse(&id).ok());
     let scopes = Scopes::parse(&text("scopes").unwrap_or_default());
+    let micros = |column: &str| {
+        row.try_get::<Option<i64>, _>(column).ok().flatten().and_then(|micros| Timestamp::from_unix_micros(micros).ok())
+    };
+    let expires_at = micros("expires_at");
     let principal = match (kind, organization_id) {
         (Some(TokenKind::Organization), Some(organization_id)) => {
             Some(Principal::Organization { organization_id, scopes })
@@ -36,11 +53,6 @@ pub(crate) async fn principal(store: &Store, hash: &str) -> Result<Option<Princi
             let customer_id = text("customer_id").and_then(|id| CustomerId::parse(&id).ok());
             let member_id = text("member_id").and_then(|id| MemberId::parse(&id).ok());
             // A session without a readable expiry is refused, never taken as endless.
-            let expires_at = row
-                .try_get::<Option<i64>, _>("expires_at")
-                .ok()
-                .flatten()
-                .and_then(|micros| Timestamp::from_unix_micros(micros).ok());
             let return_url = text("return_url");
             customer_id.zip(member_id).zip(expires_at).map(|((customer_id, member_id), expires_at)| {
                 Principal::MemberSession { customer_id, member_id, scopes, expires_at, return_url }
@@ -51,7 +63,7 @@ pub(crate) async fn principal(store: &Store, hash: &str) -> Result<Option<Princi
     if principal.is_none() {
         tracing::warn!(token_hash = hash, "a stored token row does not read back; refusing it");
     }
-    Ok(principal)
+    Ok(principal.map(|principal| Known { principal, expires_at, id: text("id"), last_used_at: micros("last_used_at") }))
 }
 
 /// What a new token stands for.
@@ -130,9 +142,10 @@ async fn insert(
             (TokenKind::MemberSession, org, None, Some(customer.to_string()), Some(member.to_string()))
         }
     };
+    // Every row gets an id, so any token can be listed and revoked.
     sqlx::query(
         "INSERT INTO server_tokens (token_hash, kind, organization_id, user_id, customer_id, member_id, scopes, \
-         created_at, expires_at, return_url) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         created_at, expires_at, return_url, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(crate::auth::token_hash(token))
     .bind(kind.as_str())
@@ -144,6 +157,7 @@ async fn insert(
     .bind(now.unix_micros())
     .bind(expires_at.map(|at| at.unix_micros()))
     .bind(return_url)
+    .bind(uuid::Uuid::new_v4().to_string())
     .execute(store.pool())
     .await?;
     Ok(())

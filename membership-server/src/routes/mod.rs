@@ -2,6 +2,7 @@
 //! panic guard, the request limits, trailing-slash folding, and Polar's JSON for
 //! whatever no route answers.
 
+mod access_tokens;
 mod customers;
 mod generation_a;
 mod login_code;
@@ -40,11 +41,14 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// without a trailing slash (Polar's SDK writes `/v1/members/`).
 pub fn app(state: AppState) -> NormalizePath<Router> {
     let guard = limits::Guard::new(state.settings.limits);
+    let (metrics, metrics_on) = (state.metrics.clone(), state.settings.metrics);
     let router = Router::new()
         .route("/health", get(ready))
         .route("/health/ready", get(ready))
         .route("/health/live", get(live))
         .merge(customers::router())
+        .route("/metrics", get(crate::metrics::scrape))
+        .merge(access_tokens::router())
         .merge(members::router())
         .merge(organizations::router())
         .merge(generation_a::router())
@@ -58,7 +62,15 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
         // Inside the request-id layers, so that its 414, 431 and 503 carry one too.
-        .layer(axum::middleware::from_fn_with_state(guard, limits::guard))
+        .layer(axum::middleware::from_fn_with_state(guard, limits::guard));
+    // Outside the guard, so its 503s are counted; after routing, so by route template.
+    // With metrics off, nothing is recorded either.
+    let router = if metrics_on {
+        router.layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::track))
+    } else {
+        router
+    };
+    let router = router
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("a handler panicked").into_response()))
         .layer(axum::middleware::from_fn(crate::version::polar_version))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

@@ -23,6 +23,7 @@ mod load;
 mod postgres;
 mod receiver;
 mod server;
+mod tokens;
 mod verify;
 
 use std::time::{Duration, Instant};
