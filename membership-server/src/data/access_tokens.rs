@@ -5,6 +5,8 @@
 
 use membership::{OrganizationId, Timestamp, UserId};
 use membership_sqlx::{Store, StoreError};
+
+use super::WriteIn;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -146,7 +148,7 @@ pub async fn insert_access_token(
     .bind(record.comment.clone())
     .bind(now.unix_micros())
     .bind(record.expires_at.map(|at| at.unix_micros()))
-    .execute(store.pool())
+    .write_in(store)
     .await?;
     Ok(record)
 }
@@ -230,7 +232,7 @@ pub async fn update_access_token(
         .bind(token.scopes.to_string())
         .bind(now.unix_micros())
         .bind(token.id.clone())
-        .execute(store.pool())
+        .write_in(store)
         .await?;
     // Revoked between the read and the write: gone.
     Ok((updated.rows_affected() > 0).then_some(token))
@@ -281,7 +283,7 @@ pub async fn touch_token(store: &Store, id: &str, now: Timestamp) -> Result<(), 
     sqlx::query("UPDATE server_tokens SET last_used_at = $1 WHERE id = $2")
         .bind(now.unix_micros())
         .bind(id.to_owned())
-        .execute(store.pool())
+        .write_in(store)
         .await?;
     Ok(())
 }

@@ -3,6 +3,8 @@
 
 use membership::{OrganizationId, Timestamp};
 use membership_sqlx::{Store, StoreError};
+
+use super::WriteIn;
 use sqlx::Row;
 
 /// One place an organization's webhooks go.
@@ -35,7 +37,7 @@ pub async fn insert_endpoint(
     .bind(endpoint.url.clone())
     .bind(endpoint.secret.clone())
     .bind(now.unix_micros())
-    .execute(store.pool())
+    .write_in(store)
     .await?;
     Ok(id)
 }
@@ -50,7 +52,7 @@ pub async fn delete_endpoint(store: &Store, organization_id: OrganizationId, id:
     let deleted = sqlx::query("DELETE FROM server_webhook_endpoints WHERE organization_id = $1 AND id = $2")
         .bind(organization_id.to_string())
         .bind(id.to_owned())
-        .execute(store.pool())
+        .write_in(store)
         .await?;
     Ok(deleted.rows_affected() == 1)
 }
@@ -192,7 +194,7 @@ pub async fn insert_endpoint_record(store: &Store, record: &EndpointRecord) -> R
     .bind(i64::from(record.enabled))
     .bind(record.created_at.unix_micros())
     .bind(record.modified_at.map(|at| at.unix_micros()))
-    .execute(store.pool())
+    .write_in(store)
     .await?;
     Ok(())
 }
@@ -292,7 +294,7 @@ pub async fn update_endpoint(
     .bind(now.unix_micros())
     .bind(organization_id.to_string())
     .bind(id.to_owned())
-    .execute(store.pool())
+    .write_in(store)
     .await?;
     Ok((updated.rows_affected() == 1).then_some(current))
 }
@@ -317,7 +319,7 @@ pub async fn set_endpoint_secret(
     .bind(now.unix_micros())
     .bind(organization_id.to_string())
     .bind(id.to_owned())
-    .execute(store.pool())
+    .write_in(store)
     .await?;
     Ok(updated.rows_affected() == 1)
 }

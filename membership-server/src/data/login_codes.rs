@@ -4,6 +4,8 @@
 use membership::Timestamp;
 use membership_sqlx::{Store, StoreError};
 
+use super::WriteIn;
+
 /// Stores `code_hash` as `email`'s open login code until `expires_at`, replacing any code
 /// it had (and its count of wrong tries); deletes every code expired by `now` on the way,
 /// so the table holds only live codes and never grows with abandoned ones.
@@ -20,7 +22,7 @@ pub async fn put_login_code(
 ) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM server_login_codes WHERE expires_at <= $1")
         .bind(now.unix_micros())
-        .execute(store.pool())
+        .write_in(store)
         .await?;
     sqlx::query(
         "INSERT INTO server_login_codes (email, code_hash, expires_at, attempts, created_at) VALUES ($1, $2, $3, 0, $4) \
@@ -31,7 +33,7 @@ pub async fn put_login_code(
     .bind(code_hash.to_owned())
     .bind(expires_at.unix_micros())
     .bind(now.unix_micros())
-    .execute(store.pool())
+    .write_in(store)
     .await?;
     Ok(())
 }
@@ -58,7 +60,7 @@ pub async fn redeem_login_code(
     .bind(code_hash.to_owned())
     .bind(now.unix_micros())
     .bind(i64::from(max_attempts))
-    .execute(store.pool())
+    .write_in(store)
     .await?;
     if redeemed.rows_affected() == 1 {
         return Ok(true);
@@ -69,7 +71,7 @@ pub async fn redeem_login_code(
     .bind(email.to_owned())
     .bind(now.unix_micros())
     .bind(i64::from(max_attempts))
-    .execute(store.pool())
+    .write_in(store)
     .await?;
     Ok(false)
 }

@@ -13,7 +13,10 @@ mod tokens;
 mod users;
 
 use membership_sqlx::{Backend, Budget, Store, StoreError};
+use sqlx::Any;
+use sqlx::any::{AnyArguments, AnyQueryResult};
 use sqlx::migrate::Migrator;
+use sqlx::query::Query;
 
 pub use access_tokens::{
     AccessToken, NewAccessToken, TokenOwner, access_token, access_tokens_page, insert_access_token, revoke_token,
@@ -88,4 +91,23 @@ pub async fn open_with(url: &str, budget: Budget) -> Result<Store, StoreError> {
 pub async fn migrate(store: &Store) -> Result<(), StoreError> {
     migrator(store.backend()).run(store.pool()).await.map_err(sqlx::Error::from)?;
     Ok(())
+}
+
+/// Runs a statement of the service's own tables as a write of its own, through the store's
+/// one way in ([`Store::begin_write`]): on SQLite it waits its turn for the writer
+/// connection, in order with the store's commands, instead of contending for the
+/// database's write lock from a pooled connection (which, under load, answers "database is
+/// locked" once its busy timeout passes).
+pub(crate) trait WriteIn {
+    /// Executes and commits it.
+    async fn write_in(self, store: &Store) -> Result<AnyQueryResult, StoreError>;
+}
+
+impl WriteIn for Query<'_, Any, AnyArguments> {
+    async fn write_in(self, store: &Store) -> Result<AnyQueryResult, StoreError> {
+        let mut tx = store.begin_write().await?;
+        let done = self.execute(tx.conn()?).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
 }

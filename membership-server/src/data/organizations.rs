@@ -4,6 +4,8 @@
 
 use membership::{OrganizationId, Timestamp, UserId};
 use membership_sqlx::{Store, StoreError};
+
+use super::WriteIn;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -189,13 +191,13 @@ pub async fn save_profile(
     .bind(profile.website.clone())
     .bind(profile.avatar_url.clone())
     .bind(modified_at.map(|at| at.unix_micros()))
-    .execute(store.pool())
+    .write_in(store)
     .await;
     match saved {
         Ok(_) => Ok(true),
         // Two saves of one slug at once: the unique index decides, the loser is told.
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(false),
-        Err(error) => Err(error.into()),
+        Err(StoreError::Database(sqlx::Error::Database(error))) if error.is_unique_violation() => Ok(false),
+        Err(error) => Err(error),
     }
 }
 
@@ -205,6 +207,6 @@ pub async fn save_profile(
 ///
 /// A database error.
 pub async fn delete_profile(store: &Store, id: OrganizationId) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM server_organizations WHERE id = $1").bind(id.to_string()).execute(store.pool()).await?;
+    sqlx::query("DELETE FROM server_organizations WHERE id = $1").bind(id.to_string()).write_in(store).await?;
     Ok(())
 }

@@ -6,6 +6,8 @@
 use chrono::TimeDelta;
 use membership::{CustomerId, MemberId, OrganizationId, Timestamp, UserId};
 use membership_sqlx::{Store, StoreError};
+
+use super::WriteIn;
 use sqlx::Row;
 
 use crate::auth::{Principal, Scopes, TokenKind};
@@ -158,7 +160,7 @@ async fn insert(
     .bind(expires_at.map(|at| at.unix_micros()))
     .bind(return_url)
     .bind(uuid::Uuid::new_v4().to_string())
-    .execute(store.pool())
+    .write_in(store)
     .await?;
     Ok(())
 }

@@ -4,6 +4,8 @@
 use membership::organization::VerificationStatus;
 use membership::{Email, UserId};
 use membership_sqlx::{Store, StoreError};
+
+use super::WriteIn;
 use sqlx::Row;
 
 /// A user the server knows: the email invitations are matched against, and the identity
@@ -31,7 +33,7 @@ pub async fn upsert_user(store: &Store, user: &User) -> Result<(), StoreError> {
     .bind(user.id.to_string())
     .bind(user.email.as_str().to_owned())
     .bind(user.verification.as_str())
-    .execute(store.pool())
+    .write_in(store)
     .await?;
     Ok(())
 }
@@ -104,7 +106,7 @@ pub async fn verify_email(store: &Store, folded: &str) -> Result<u64, StoreError
     let done = sqlx::query("UPDATE server_users SET verification = $1 WHERE lower(email) = $2")
         .bind(VerificationStatus::Verified.as_str())
         .bind(folded.to_owned())
-        .execute(store.pool())
+        .write_in(store)
         .await?;
     Ok(done.rows_affected())
 }
