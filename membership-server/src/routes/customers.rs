@@ -58,9 +58,11 @@ struct Unkept {
 
 impl Unkept {
     fn check(&self) -> Result<(), ApiError> {
-        let empty = |value: &Option<Value>| match value {
+        // `{}` is an empty `metadata`; for the others it is a value (of the wrong type for
+        // `tax_id` and `locale`, an address without its country for `billing_address`).
+        let empty = |field: &str, value: &Option<Value>| match value {
             None | Some(Value::Null) => true,
-            Some(Value::Object(map)) => map.is_empty(),
+            Some(Value::Object(map)) => field == "metadata" && map.is_empty(),
             Some(_) => false,
         };
         for (field, value) in [
@@ -69,7 +71,7 @@ impl Unkept {
             ("tax_id", &self.tax_id),
             ("locale", &self.locale),
         ] {
-            if !empty(value) {
+            if !empty(field, value) {
                 return Err(invalid(field, "is not kept by this service: leave it out or null"));
             }
         }
