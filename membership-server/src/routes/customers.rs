@@ -125,6 +125,27 @@ struct UpdateBody {
     unkept: Unkept,
 }
 
+/// A boolean query parameter the service takes but does not act on (Polar's `active` filter
+/// of the list, `anonymize` of a delete), read as `FastAPI` reads one: `true`/`false`,
+/// `1`/`0`, `yes`/`no`, `on`/`off`, `t`/`f`, `y`/`n` in any case, once. Anything else is a
+/// 422 at `["query", name]`, as Polar answers, rather than silently taken.
+fn query_boolean(query: &QueryPairs, name: &'static str) -> Result<(), ApiError> {
+    const WORDS: [&str; 12] = ["true", "false", "1", "0", "yes", "no", "on", "off", "t", "f", "y", "n"];
+    let values: Vec<&str> =
+        query.0.iter().filter(|(key, _)| key == name).map(|(_, value)| value.as_str()).collect();
+    let valid = match values.as_slice() {
+        [] => true,
+        [value] => WORDS.iter().any(|word| word.eq_ignore_ascii_case(value)),
+        _ => false,
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput { location: Location::Query, field: name, reason: "must be true or false, once".into() }
+            .into())
+    }
+}
+
 /// A 422 at `["body", field]`.
 fn invalid(field: &'static str, reason: &'static str) -> ApiError {
     Error::InvalidInput { location: Location::Body, field, reason: reason.into() }.into()
@@ -232,6 +253,7 @@ async fn list(
     query: QueryPairs,
 ) -> Result<Json<ListResource<CustomerBody>>, ApiError> {
     let (organization_id, _) = merchant(&state, &caller, Scope::CustomersRead).await?;
+    query_boolean(&query, "active")?;
     if let Principal::User { user_id, .. } = caller.principal {
         state.store.check(organization_id, Actor::User(user_id), Permission::CustomersRead).await?;
     }
@@ -319,7 +341,8 @@ async fn update_external(
 }
 
 /// Deletes the customer and every member (CUS-6). Polar's `anonymize` query parameter is
-/// not read: this service keeps no personal data beyond the members, which go too.
+/// checked but not acted on: this service keeps no personal data beyond the members, which
+/// go too.
 async fn remove(
     state: &AppState,
     customer_id: CustomerId,
@@ -329,8 +352,14 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn delete(State(state): State<AppState>, caller: Caller, path: PathParams) -> Result<StatusCode, ApiError> {
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: PathParams,
+    query: QueryPairs,
+) -> Result<StatusCode, ApiError> {
     let (_, actor) = merchant(&state, &caller, Scope::CustomersWrite).await?;
+    query_boolean(&query, "anonymize")?;
     let customer_id = path.parse("id", CustomerId::parse)?;
     remove(&state, customer_id, actor).await
 }
@@ -339,8 +368,10 @@ async fn delete_external(
     State(state): State<AppState>,
     caller: Caller,
     path: PathParams,
+    query: QueryPairs,
 ) -> Result<StatusCode, ApiError> {
     let (organization_id, actor) = merchant(&state, &caller, Scope::CustomersWrite).await?;
+    query_boolean(&query, "anonymize")?;
     let customer_id = external_customer(&state, organization_id, &path).await?;
     remove(&state, customer_id, actor).await
 }
