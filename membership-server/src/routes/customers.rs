@@ -46,7 +46,9 @@ fn from_record(record: &CustomerRecord) -> CustomerBody {
 /// believe them stored.
 #[derive(Debug, Default, Deserialize)]
 struct Unkept {
-    #[serde(default)]
+    /// `None` when absent; `null` is `Some(Value::Null)`: Polar's `metadata` is an object,
+    /// never null, unlike the other three.
+    #[serde(default, deserialize_with = "present")]
     metadata: Option<Value>,
     #[serde(default)]
     billing_address: Option<Value>,
@@ -61,7 +63,8 @@ impl Unkept {
         // `{}` is an empty `metadata`; for the others it is a value (of the wrong type for
         // `tax_id` and `locale`, an address without its country for `billing_address`).
         let empty = |field: &str, value: &Option<Value>| match value {
-            None | Some(Value::Null) => true,
+            None => true,
+            Some(Value::Null) => field != "metadata",
             Some(Value::Object(map)) => field == "metadata" && map.is_empty(),
             Some(_) => false,
         };
@@ -77,6 +80,11 @@ impl Unkept {
         }
         Ok(())
     }
+}
+
+/// A field's value as sent, `null` included (`Option<Value>` alone reads `null` as absent).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
 }
 
 /// `CustomerCreate` (`CustomerIndividualCreate | CustomerTeamCreate`).
