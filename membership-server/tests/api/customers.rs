@@ -185,7 +185,7 @@ async fn customer_list_refuses_a_bad_limit_in_the_query() {
     assert_eq!((answer.status, answer.loc()), (StatusCode::UNPROCESSABLE_ENTITY, "query.limit".to_owned()));
 }
 
-/// Found by schemathesis: `?active=AAA` on the list and `?anonymize=null&anonymize=null` on
+/// Found by schemathesis: `?active=AAA` or `?organization_id=` on the list and `?anonymize=null&anonymize=null` on
 /// a delete were answered as if absent. Booleans are read as `FastAPI` reads them; anything
 /// else is 422 at the query field, and the delete does not happen.
 #[tokio::test]
@@ -194,6 +194,11 @@ async fn customer_list_and_delete_refuse_a_query_boolean_that_is_not_one() {
     let answer = api.get(&format!("{CUSTOMERS}?active=AAA")).await;
     assert_eq!((answer.status, answer.loc()), (StatusCode::UNPROCESSABLE_ENTITY, "query.active".to_owned()));
     assert_eq!(api.get(&format!("{CUSTOMERS}?active=True")).await.status, StatusCode::OK);
+    // Likewise `?organization_id=` (found by schemathesis' stateful phase): a UUID or 422.
+    let answer = api.get(&format!("{CUSTOMERS}?organization_id=")).await;
+    assert_eq!((answer.status, answer.loc()), (StatusCode::UNPROCESSABLE_ENTITY, "query.organization_id".to_owned()));
+    let own = format!("{CUSTOMERS}?organization_id={}", api.created.organization_id);
+    assert_eq!(api.get(&own).await.status, StatusCode::OK);
     for query in ["anonymize=null", "anonymize=true&anonymize=true", "anonymize="] {
         let answer = api.delete(&format!("/v1/customers/external/cus_1?{query}")).await;
         assert_eq!((answer.status, answer.loc()), (StatusCode::UNPROCESSABLE_ENTITY, "query.anonymize".to_owned()));
