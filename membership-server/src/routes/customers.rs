@@ -139,8 +139,7 @@ struct UpdateBody {
 /// 422 at `["query", name]`, as Polar answers, rather than silently taken.
 fn query_boolean(query: &QueryPairs, name: &'static str) -> Result<(), ApiError> {
     const WORDS: [&str; 12] = ["true", "false", "1", "0", "yes", "no", "on", "off", "t", "f", "y", "n"];
-    let values: Vec<&str> =
-        query.0.iter().filter(|(key, _)| key == name).map(|(_, value)| value.as_str()).collect();
+    let values: Vec<&str> = query.0.iter().filter(|(key, _)| key == name).map(|(_, value)| value.as_str()).collect();
     let valid = match values.as_slice() {
         [] => true,
         [value] => WORDS.iter().any(|word| word.eq_ignore_ascii_case(value)),
@@ -149,8 +148,12 @@ fn query_boolean(query: &QueryPairs, name: &'static str) -> Result<(), ApiError>
     if valid {
         Ok(())
     } else {
-        Err(Error::InvalidInput { location: Location::Query, field: name, reason: "must be true or false, once".into() }
-            .into())
+        Err(Error::InvalidInput {
+            location: Location::Query,
+            field: name,
+            reason: "must be true or false, once".into(),
+        }
+        .into())
     }
 }
 
@@ -159,7 +162,9 @@ fn query_boolean(query: &QueryPairs, name: &'static str) -> Result<(), ApiError>
 fn query_uuids(query: &QueryPairs, name: &'static str) -> Result<(), ApiError> {
     let bad = query.0.iter().any(|(key, value)| key == name && uuid::Uuid::parse_str(value).is_err());
     if bad {
-        return Err(Error::InvalidInput { location: Location::Query, field: name, reason: "must be a UUID".into() }.into());
+        return Err(
+            Error::InvalidInput { location: Location::Query, field: name, reason: "must be a UUID".into() }.into()
+        );
     }
     Ok(())
 }
