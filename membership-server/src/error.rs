@@ -136,7 +136,20 @@ impl ApiError {
         match self {
             ApiError::InvalidToken => oauth("invalid_token", INVALID_TOKEN),
             ApiError::InsufficientScope(_) => oauth("insufficient_scope", INSUFFICIENT_SCOPE),
-            _ => serde_json::to_value(self.body()).unwrap_or_else(|_| json!({ "error": "InternalServerError" })),
+            _ => {
+                let mut body =
+                    serde_json::to_value(self.body()).unwrap_or_else(|_| json!({ "error": "InternalServerError" }));
+                // A 422's issues say which rule refused (SPEC §3's code) in Pydantic's free-form
+                // `ctx`, which Polar's `ValidationError` schema and its SDKs accept: `type` stays
+                // Pydantic's kind, and a client (or schemathesis) can tell `invalid_input` from,
+                // say, `member_email_taken` without parsing the sentence.
+                if let Some(issues) = body.get_mut("detail").and_then(serde_json::Value::as_array_mut) {
+                    for issue in issues.iter_mut().filter_map(serde_json::Value::as_object_mut) {
+                        issue.insert("ctx".to_owned(), json!({ "code": self.code() }));
+                    }
+                }
+                body
+            }
         }
     }
 

@@ -46,7 +46,9 @@ fn from_record(record: &CustomerRecord) -> CustomerBody {
 /// believe them stored.
 #[derive(Debug, Default, Deserialize)]
 struct Unkept {
-    #[serde(default)]
+    /// `None` when absent; `null` is `Some(Value::Null)`: Polar's `metadata` is an object,
+    /// never null, unlike the other three.
+    #[serde(default, deserialize_with = "present")]
     metadata: Option<Value>,
     #[serde(default)]
     billing_address: Option<Value>,
@@ -58,9 +60,12 @@ struct Unkept {
 
 impl Unkept {
     fn check(&self) -> Result<(), ApiError> {
-        let empty = |value: &Option<Value>| match value {
-            None | Some(Value::Null) => true,
-            Some(Value::Object(map)) => map.is_empty(),
+        // `{}` is an empty `metadata`; for the others it is a value (of the wrong type for
+        // `tax_id` and `locale`, an address without its country for `billing_address`).
+        let empty = |field: &str, value: &Option<Value>| match value {
+            None => true,
+            Some(Value::Null) => field != "metadata",
+            Some(Value::Object(map)) => field == "metadata" && map.is_empty(),
             Some(_) => false,
         };
         for (field, value) in [
@@ -69,12 +74,17 @@ impl Unkept {
             ("tax_id", &self.tax_id),
             ("locale", &self.locale),
         ] {
-            if !empty(value) {
+            if !empty(field, value) {
                 return Err(invalid(field, "is not kept by this service: leave it out or null"));
             }
         }
         Ok(())
     }
+}
+
+/// A field's value as sent, `null` included (`Option<Value>` alone reads `null` as absent).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
 }
 
 /// `CustomerCreate` (`CustomerIndividualCreate | CustomerTeamCreate`).
@@ -121,6 +131,42 @@ struct UpdateBody {
     external_id: Field,
     #[serde(flatten)]
     unkept: Unkept,
+}
+
+/// A boolean query parameter the service takes but does not act on (Polar's `active` filter
+/// of the list, `anonymize` of a delete), read as `FastAPI` reads one: `true`/`false`,
+/// `1`/`0`, `yes`/`no`, `on`/`off`, `t`/`f`, `y`/`n` in any case, once. Anything else is a
+/// 422 at `["query", name]`, as Polar answers, rather than silently taken.
+fn query_boolean(query: &QueryPairs, name: &'static str) -> Result<(), ApiError> {
+    const WORDS: [&str; 12] = ["true", "false", "1", "0", "yes", "no", "on", "off", "t", "f", "y", "n"];
+    let values: Vec<&str> = query.0.iter().filter(|(key, _)| key == name).map(|(_, value)| value.as_str()).collect();
+    let valid = match values.as_slice() {
+        [] => true,
+        [value] => WORDS.iter().any(|word| word.eq_ignore_ascii_case(value)),
+        _ => false,
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput {
+            location: Location::Query,
+            field: name,
+            reason: "must be true or false, once".into(),
+        }
+        .into())
+    }
+}
+
+/// Polar's `organization_id` filter of a list (one id or several), checked as UUIDs though
+/// not acted on: a token reads only its own organization's customers anyway.
+fn query_uuids(query: &QueryPairs, name: &'static str) -> Result<(), ApiError> {
+    let bad = query.0.iter().any(|(key, value)| key == name && uuid::Uuid::parse_str(value).is_err());
+    if bad {
+        return Err(
+            Error::InvalidInput { location: Location::Query, field: name, reason: "must be a UUID".into() }.into()
+        );
+    }
+    Ok(())
 }
 
 /// A 422 at `["body", field]`.
@@ -230,6 +276,8 @@ async fn list(
     query: QueryPairs,
 ) -> Result<Json<ListResource<CustomerBody>>, ApiError> {
     let (organization_id, _) = merchant(&state, &caller, Scope::CustomersRead).await?;
+    query_boolean(&query, "active")?;
+    query_uuids(&query, "organization_id")?;
     if let Principal::User { user_id, .. } = caller.principal {
         state.store.check(organization_id, Actor::User(user_id), Permission::CustomersRead).await?;
     }
@@ -334,7 +382,8 @@ async fn update_external(
 }
 
 /// Deletes the customer and every member (CUS-6). Polar's `anonymize` query parameter is
-/// not read: this service keeps no personal data beyond the members, which go too.
+/// checked but not acted on: this service keeps no personal data beyond the members, which
+/// go too.
 async fn remove(
     state: &AppState,
     customer_id: CustomerId,
@@ -344,8 +393,14 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn delete(State(state): State<AppState>, caller: Caller, path: PathParams) -> Result<StatusCode, ApiError> {
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: PathParams,
+    query: QueryPairs,
+) -> Result<StatusCode, ApiError> {
     let (_, actor) = merchant(&state, &caller, Scope::CustomersWrite).await?;
+    query_boolean(&query, "anonymize")?;
     let customer_id = path.parse("id", CustomerId::parse)?;
     remove(&state, customer_id, actor).await
 }
@@ -354,8 +409,10 @@ async fn delete_external(
     State(state): State<AppState>,
     caller: Caller,
     path: PathParams,
+    query: QueryPairs,
 ) -> Result<StatusCode, ApiError> {
     let (organization_id, actor) = merchant(&state, &caller, Scope::CustomersWrite).await?;
+    query_boolean(&query, "anonymize")?;
     let customer_id = external_customer(&state, organization_id, &path).await?;
     remove(&state, customer_id, actor).await
 }

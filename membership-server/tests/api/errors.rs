@@ -266,3 +266,24 @@ async fn setup_grants_each_token_only_the_scopes_of_its_kind() {
         ]
     );
 }
+
+/// A 422 names the rule that refused it (SPEC §3's code) in each issue's `ctx`, Pydantic's
+/// free-form context, so a client tells a rule's refusal from an input error without reading
+/// the sentence (schemathesis' per-response narrowing reads it), while `type`, `loc` and
+/// `msg` stay as Polar writes them.
+#[tokio::test]
+async fn errors_a_422_names_its_rule_code_in_ctx() {
+    let api = Api::new().await;
+    api.post(&api.members(), json!({ "email": "ada@example.com", "external_id": "u_1" })).await;
+    let taken = api.post(&api.members(), json!({ "email": "bob@example.com", "external_id": "u_1" })).await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(taken.json["detail"][0]["ctx"], json!({ "code": "external_id_taken" }));
+    assert_eq!(taken.json["detail"][0]["type"], "value_error");
+    let owner = api.post(&api.members(), json!({ "email": "cy@example.com", "role": "owner" })).await;
+    assert_eq!(owner.json["detail"][0]["ctx"], json!({ "code": "owner_role_not_creatable" }));
+    let malformed = api.post(&api.members(), json!({ "email": 7 })).await;
+    assert_eq!(malformed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(malformed.json["detail"][0]["ctx"], json!({ "code": "invalid_input" }));
+    let bad_email = api.post(&api.members(), json!({ "email": "not an email" })).await;
+    assert_eq!(bad_email.json["detail"][0]["ctx"], json!({ "code": "invalid_input" }));
+}
