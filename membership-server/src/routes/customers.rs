@@ -137,28 +137,27 @@ struct UpdateBody {
 /// of the list, `anonymize` of a delete), read as `FastAPI` reads one: `true`/`false`,
 /// `1`/`0`, `yes`/`no`, `on`/`off`, `t`/`f`, `y`/`n` in any case, once. Anything else is a
 /// 422 at `["query", name]`, as Polar answers, rather than silently taken.
-fn query_boolean(query: &QueryPairs, name: &'static str) -> Result<(), ApiError> {
-    const WORDS: [&str; 12] = ["true", "false", "1", "0", "yes", "no", "on", "off", "t", "f", "y", "n"];
+fn query_boolean(query: &QueryPairs, name: &'static str) -> Result<Option<bool>, ApiError> {
+    const TRUE: [&str; 6] = ["true", "1", "yes", "on", "t", "y"];
+    const FALSE: [&str; 6] = ["false", "0", "no", "off", "f", "n"];
     let values: Vec<&str> = query.0.iter().filter(|(key, _)| key == name).map(|(_, value)| value.as_str()).collect();
-    let valid = match values.as_slice() {
-        [] => true,
-        [value] => WORDS.iter().any(|word| word.eq_ignore_ascii_case(value)),
-        _ => false,
-    };
-    if valid {
-        Ok(())
-    } else {
-        Err(Error::InvalidInput {
+    let is = |words: &[&str], value: &str| words.iter().any(|word| word.eq_ignore_ascii_case(value));
+    match values.as_slice() {
+        [] => Ok(None),
+        [value] if is(&TRUE, value) => Ok(Some(true)),
+        [value] if is(&FALSE, value) => Ok(Some(false)),
+        _ => Err(Error::InvalidInput {
             location: Location::Query,
             field: name,
             reason: "must be true or false, once".into(),
         }
-        .into())
+        .into()),
     }
 }
 
-/// Polar's `organization_id` filter of a list (one id or several), checked as UUIDs though
-/// not acted on: a token reads only its own organization's customers anyway.
+/// Polar's `organization_id` filter of a list (one id or several), checked as UUIDs: a
+/// token reads only its own organization's customers, so a filter that does not name it
+/// finds none.
 fn query_uuids(query: &QueryPairs, name: &'static str) -> Result<(), ApiError> {
     let bad = query.0.iter().any(|(key, value)| key == name && uuid::Uuid::parse_str(value).is_err());
     if bad {
@@ -167,6 +166,18 @@ fn query_uuids(query: &QueryPairs, name: &'static str) -> Result<(), ApiError> {
         );
     }
     Ok(())
+}
+
+/// Whether the list's filters find no customer without asking the store: none of this
+/// service's customers has an active subscription or metadata, and a token sees its own
+/// organization alone (a filter naming others but not it finds none).
+fn finds_none(query: &QueryPairs, organization_id: OrganizationId, active: Option<bool>) -> bool {
+    let named = query.0.iter().filter(|(key, _)| key == "organization_id").count();
+    let this_one = query
+        .0
+        .iter()
+        .any(|(key, value)| key == "organization_id" && OrganizationId::parse(value).ok() == Some(organization_id));
+    (named > 0 && !this_one) || active == Some(true) || query.0.iter().any(|(key, _)| key.starts_with("metadata"))
 }
 
 /// A 422 at `["body", field]`.
@@ -276,7 +287,7 @@ async fn list(
     query: QueryPairs,
 ) -> Result<Json<ListResource<CustomerBody>>, ApiError> {
     let (organization_id, _) = merchant(&state, &caller, Scope::CustomersRead).await?;
-    query_boolean(&query, "active")?;
+    let active = query_boolean(&query, "active")?;
     query_uuids(&query, "organization_id")?;
     if let Principal::User { user_id, .. } = caller.principal {
         state.store.check(organization_id, Actor::User(user_id), Permission::CustomersRead).await?;
@@ -285,16 +296,7 @@ async fn list(
     let email =
         query.field("email").parse_with("email", Email::parse).map_err(|error| error.with_location(Location::Query))?;
     let filter = CustomerFilter { email, query: query.first("query").map(str::to_owned) };
-    // The filters this service answers without a query: no customer of it has an active
-    // subscription or metadata, and a token sees its own organization alone.
-    let other_organization = query
-        .0
-        .iter()
-        .filter(|(key, _)| key == "organization_id")
-        .any(|(_, value)| OrganizationId::parse(value).ok() != Some(organization_id));
-    let nothing = other_organization
-        || query.first("active").is_some_and(|active| active.eq_ignore_ascii_case("true"))
-        || query.0.iter().any(|(key, _)| key.starts_with("metadata"));
+    let nothing = finds_none(&query, organization_id, active);
     if nothing {
         return Ok(Json(ListResource::new(Vec::new(), 0, paging.limit)));
     }

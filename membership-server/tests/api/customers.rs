@@ -217,6 +217,12 @@ async fn customer_list_filters_by_email_and_query_as_polar() {
     }
     let mine = api.get(&format!("{CUSTOMERS}?organization_id={}&active=false", api.created.organization_id)).await;
     assert_eq!(mine.json["pagination"]["total_count"], 3);
+    // Several organizations named, this one among them: its customers.
+    let other = uuid::Uuid::new_v4();
+    let both =
+        api.get(&format!("{CUSTOMERS}?organization_id={other}&organization_id={}", api.created.organization_id)).await;
+    assert_eq!(both.json["pagination"]["total_count"], 3);
+    assert_eq!(api.get(&format!("{CUSTOMERS}?active=1")).await.json["pagination"]["total_count"], 0, "1 is true");
 }
 
 #[tokio::test]
