@@ -350,14 +350,15 @@ async fn main() {
     .await;
     report("customer create", &direct, &http);
 
-    // Session create: the owner's lookup and the session's row …
+    // Session create: the member's lookup and the session's row …
     let s = store.clone();
     let scopes = Scopes::of(&[Scope::CustomerPortalRead, Scope::CustomerPortalWrite]);
+    let owner = created.member_id;
     let direct = drive(clients, duration, move |_| {
         let (s, scopes) = (s.clone(), scopes.clone());
         async move {
             s.check_customer_read(customer_id, actor).await.unwrap();
-            let owner = s.owner(customer_id).await.unwrap().unwrap();
+            let owner = s.member(customer_id, owner).await.unwrap().unwrap();
             let token = new_token(TokenKind::MemberSession).unwrap();
             let at = now();
             let terms = SessionTerms { expires_at: at.saturating_add(chrono::TimeDelta::hours(1)), return_url: None };
@@ -366,7 +367,9 @@ async fn main() {
         }
     })
     .await;
-    // … and `POST /v1/customer-sessions/` for the customer's owner.
+    // … and `POST /v1/customer-sessions/` for the customer's owner (a team customer's
+    // session names its member).
+    let owner = created.member_id;
     let (c, t, b) = (client.clone(), token.clone(), base.clone());
     let http = drive(clients, duration, move |_| {
         let (c, t, b) = (c.clone(), t.clone(), b.clone());
@@ -375,7 +378,7 @@ async fn main() {
                 .post(format!("{b}/v1/customer-sessions/"))
                 .header("authorization", t.as_str())
                 .header("content-type", "application/json")
-                .body(format!(r#"{{"customer_id":"{customer_id}"}}"#))
+                .body(format!(r#"{{"customer_id":"{customer_id}","member_id":"{owner}"}}"#))
                 .send()
                 .await
                 .unwrap();

@@ -1,7 +1,8 @@
 // Generation C: @polar-sh/sdk 1.0.1, what `npm install @polar-sh/sdk` installs today,
 // against membership-server in each of its three dated API versions (entry points
 // `@polar-sh/sdk/2026-04`, `/2026-10`, `/2027-01`; each request carries `Polar-Version`).
-// Per version: every customers.members call, a customer session minted with a user token
+// Per version: every customers call (an individual and a team customer), every
+// customers.members call, a customer session minted with a user token
 // that names its organization (`organizationId` → `Polar-Organization`), the session's
 // introspection and every customer-portal member call. Then every webhook is checked with
 // each version's own validateEvent.
@@ -74,20 +75,70 @@ try {
       assert.equal(updated.role, "billing_manager");
     });
 
+    // Customers: an individual one and a team with its owner, read, listed, changed and
+    // deleted by id and by external id.
+    const solo = await calls.call(tag("customers.create (individual)"), async () => {
+      const customer = await polar.customers.create({ email: `solo-${version}@example.com`, external_id: `solo_${version}` });
+      assert.equal(customer.type, "individual");
+      return customer;
+    });
+    const team = await calls.call(tag("customers.create (team with its owner)"), async () => {
+      const customer = await polar.customers.create({
+        type: "team",
+        name: `Team ${version}`,
+        external_id: `team_${version}`,
+        owner: { email: `boss-${version}@example.com`, name: "Boss" },
+      });
+      assert.equal(customer.type, "team");
+      const members = await polar.customers.members.list(customer.id, {});
+      assert.deepEqual(members.items.map((member) => member.role), ["owner"]);
+      return customer;
+    });
+    await calls.call(tag("customers.get"), async () => {
+      assert.equal((await polar.customers.get(solo.id)).email, `solo-${version}@example.com`);
+    });
+    await calls.call(tag("customers.getExternal"), async () => {
+      assert.equal((await polar.customers.getExternal(`team_${version}`)).id, team.id);
+    });
+    await calls.call(tag("customers.list"), async () => {
+      const page = await polar.customers.list({ email: `solo-${version}@example.com` });
+      assert.deepEqual(page.items.map((customer) => customer.id), [solo.id]);
+    });
+    await calls.call(tag("customers.iterList"), async () => {
+      const seen = [];
+      for await (const customer of polar.customers.iterList({ limit: 2 })) seen.push(customer.id);
+      assert.ok(seen.includes(solo.id) && seen.includes(team.id) && seen.includes(customerId));
+    });
+    await calls.call(tag("customers.update"), async () => {
+      assert.equal((await polar.customers.update(solo.id, { email: `solo2-${version}@example.com` })).email, `solo2-${version}@example.com`);
+    });
+    await calls.call(tag("customers.updateExternal"), async () => {
+      const updated = await polar.customers.updateExternal(`team_${version}`, { email: `billing-${version}@example.com` });
+      assert.equal(updated.email, `billing-${version}@example.com`);
+    });
+    await calls.call(tag("customers.delete"), () => polar.customers.delete(solo.id));
+    await calls.call(tag("customers.deleteExternal"), () => polar.customers.deleteExternal(`team_${version}`));
+    await calls.rejects(tag("customers.get of a deleted customer → 404"), () => polar.customers.get(solo.id), status(404));
+
     // A session for the customer's owner, minted by the owner's user token acting in the
     // organization it names.
     const asUser = sdk.createPolar({ accessToken: setup.user_token, baseUrl: serverURL, organizationId: setup.organization_id });
     const session = await calls.call(tag("customerSessions.create"), async () => {
-      const created = await asUser.customerSessions.create({ customer_id: customerId, return_url: "https://example.com/account" });
+      const created = await asUser.customerSessions.create({ customer_id: customerId, member_id: setup.member_id, return_url: "https://example.com/account" });
       assert.ok(created.token.startsWith("polar_mst_"));
       assert.equal(created.customer.id, customerId);
       assert.ok(Date.parse(created.expires_at) > Date.now());
       return created;
     });
     await calls.rejects(
-      tag("customerSessions.create for a member of another customer → 404"),
+      tag("customerSessions.create for a member of another customer → 422"),
       () => polar.customerSessions.create({ customer_id: setup.individual_customer_id, member_id: a.id }),
-      status(404),
+      status(422),
+    );
+    await calls.rejects(
+      tag("customerSessions.create for a team customer without its member → 422"),
+      () => polar.customerSessions.create({ customer_id: customerId }),
+      status(422),
     );
     const portal = sdk.createPolar({ accessToken: session?.token, baseUrl: serverURL });
     await calls.call(tag("customerPortal.customerSession.introspect"), async () => {
@@ -124,12 +175,22 @@ try {
   const removals = 3 * Object.keys(versions).length;
   // Deliveries run in parallel and in no fixed order: wait for every one expected.
   const seen = (type) => harness.received.filter((hook) => hook.body.includes(`"${type}"`)).length;
-  await waitFor("every member.created and member.deleted webhook", () => seen("member.created") >= 2 + removals && seen("member.deleted") >= removals);
+  const customers = 2 * Object.keys(versions).length;
+  await waitFor(
+    "every member.created, member.deleted, customer.created and customer.deleted webhook",
+    () =>
+      seen("member.created") >= 2 + removals + customers &&
+      seen("member.deleted") >= removals + customers &&
+      seen("customer.created") >= 2 + customers &&
+      seen("customer.deleted") >= customers,
+  );
   for (const [version, sdk] of Object.entries(versions)) {
     const events = await Promise.all(harness.received.map((hook) => sdk.webhooks.validateEvent(hook.body, hook.headers, setup.webhook_secret)));
     const count = (type) => events.filter((event) => event.type === type).length;
-    assert.equal(count("member.created"), 2 + removals, `${version}: both owners and three members a version`);
-    assert.equal(count("member.deleted"), removals);
+    assert.equal(count("member.created"), 2 + removals + customers, `${version}: both owners, three members and two customer owners a version`);
+    assert.equal(count("member.deleted"), removals + 2 * Object.keys(versions).length, "three a version, and the two customers' owners");
+    assert.equal(count("customer.created"), 2 + 2 * Object.keys(versions).length, "setup's two, and two a version");
+    assert.equal(count("customer.deleted"), 2 * Object.keys(versions).length);
     console.log(`ok - ${version}: ${events.length} webhooks verified with validateEvent`);
   }
 } catch (error) {

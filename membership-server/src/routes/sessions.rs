@@ -10,11 +10,12 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::TimeDelta;
-use membership::customer::Member;
+use membership::customer::{CustomerKind, Member};
 use membership::wire::Field;
 use membership::{
     CustomerId, Error, ExternalId, Location, MemberId, OrganizationId, Timestamp, refuse_control_characters,
 };
+use membership_sqlx::{StoreError, with_avatar};
 use serde::{Deserialize, Serialize};
 
 use super::customers::CustomerBody;
@@ -98,34 +99,57 @@ async fn customer(
     };
     refuse_control_characters("external_customer_id", external_id)?;
     match ExternalId::parse(external_id) {
-        Ok(Some(external_id)) => customer_with_external_id(state, organization_id, &external_id).await,
-        Ok(None) | Err(_) => Err(ApiError::NotFound("No customer has this external id.")),
+        Ok(Some(external_id)) => match customer_with_external_id(state, organization_id, &external_id).await {
+            Err(ApiError::NotFound(_)) => Err(no_customer("external_customer_id")),
+            found => found,
+        },
+        Ok(None) | Err(_) => Err(no_customer("external_customer_id")),
     }
 }
 
-/// The member the body names, by `member_id` or `external_member_id`, or else the
-/// customer's owner; the caller has checked it may read the customer.
-async fn member(state: &AppState, customer_id: CustomerId, body: &SessionCreateBody) -> Result<Member, ApiError> {
+/// The member the body names, by `member_id` or `external_member_id`, or else the owner
+/// of an individual customer (a team customer's session names its member, as Polar
+/// requires); the caller has checked it may read the customer. Polar answers a member not
+/// found 422 at the field that named it.
+async fn member(
+    state: &AppState,
+    customer_id: CustomerId,
+    kind: CustomerKind,
+    body: &SessionCreateBody,
+) -> Result<Member, ApiError> {
+    const NO_MEMBER: &str = "does not name a member of this customer: Member does not exist for this customer.";
     let member_id = body.member_id.text("member_id")?;
     let external_id = body.external_member_id.text("external_member_id")?;
-    let member = match (member_id, external_id) {
+    match (member_id, external_id) {
         (Some(_), Some(_)) => {
-            return Err(invalid("member_id", "name the member with `member_id` or `external_member_id`, not both"));
+            Err(invalid("member_id", "name the member with `member_id` or `external_member_id`, not both"))
         }
         (Some(id), None) => {
             let id = MemberId::parse(id).map_err(|_| invalid("member_id", "must be a UUID"))?;
-            state.store.member(customer_id, id).await?
+            state.store.member(customer_id, id).await?.ok_or_else(|| invalid("member_id", NO_MEMBER))
         }
         (None, Some(external_id)) => {
             refuse_control_characters("external_member_id", external_id)?;
-            match ExternalId::parse(external_id) {
+            let member = match ExternalId::parse(external_id) {
                 Ok(Some(external_id)) => state.store.member_by_external_id(customer_id, &external_id).await?,
                 Ok(None) | Err(_) => None,
-            }
+            };
+            member.ok_or_else(|| invalid("external_member_id", NO_MEMBER))
         }
-        (None, None) => state.store.owner(customer_id).await?,
-    };
-    member.ok_or(ApiError::NotFound("No active member of this customer is the one named."))
+        (None, None) if kind == CustomerKind::Team => Err(invalid(
+            "member_id",
+            "is required for team customers: name the member with `member_id` or `external_member_id`",
+        )),
+        (None, None) => {
+            let owner = state.store.owner(customer_id).await?;
+            owner.ok_or_else(|| invalid("customer_id", "names a customer without an owner member"))
+        }
+    }
+}
+
+/// Polar's answer for a customer the caller cannot see: 422 at the field that named it.
+fn no_customer(field: &'static str) -> ApiError {
+    invalid(field, "does not name a customer of this organization: Customer does not exist.")
 }
 
 /// The `return_url`, when sent: an absolute URL of at most 2083 characters.
@@ -148,12 +172,18 @@ async fn create(
     let body = body.parse::<SessionCreateBody>()?;
     let return_url = return_url(&body)?;
     let customer_id = customer(&state, organization_id, &body).await?;
-    // The crate decides who may see the customer: another organization's is not found.
-    state.store.check_customer_read(customer_id, actor).await?;
-    let member = member(&state, customer_id, &body).await?;
-    let Some((_, profile)) = state.store.customer_profile(customer_id).await? else {
-        return Err(Error::CustomerNotFound { customer_id }.into());
+    let field = if body.customer_id.text("customer_id")?.is_some() { "customer_id" } else { "external_customer_id" };
+    // The crate decides who may see the customer: another organization's (or a deleted
+    // one) is not found, which Polar answers 422 at the field that named it.
+    match state.store.check_customer_read(customer_id, actor).await {
+        Err(StoreError::Domain(Error::CustomerNotFound { .. })) => return Err(no_customer(field)),
+        other => other?,
+    }
+    let Some((_, profile)) = state.store.customer_profile(customer_id).await?.filter(|(_, profile)| !profile.deleted)
+    else {
+        return Err(no_customer(field));
     };
+    let member = member(&state, customer_id, profile.kind, &body).await?;
     let created_at = state.store.customer_created_at(customer_id).await?;
     let created_at = created_at.ok_or(ApiError::Internal("a customer without its creation event"))?;
     let token = new_token(TokenKind::MemberSession).map_err(|error| {
@@ -175,7 +205,7 @@ async fn create(
         return_url,
         customer_portal_url,
         customer_id,
-        customer: CustomerBody::new(customer_id, created_at, &profile),
+        customer: with_avatar(CustomerBody::new(customer_id, created_at, &profile)),
     };
     Ok((StatusCode::CREATED, Json(session)))
 }

@@ -15,11 +15,14 @@ async fn mint(api: &Api, body: Value) -> Answer {
 }
 
 #[tokio::test]
-async fn customer_session_for_the_owner_by_default_in_polars_shape() {
+async fn customer_session_for_a_named_member_in_polars_shape() {
     let api = Api::new().await;
-    let answer =
-        mint(&api, json!({ "customer_id": api.created.customer_id, "return_url": "https://example.com/account" }))
-            .await;
+    let body = json!({
+        "customer_id": api.created.customer_id,
+        "member_id": api.created.member_id,
+        "return_url": "https://example.com/account"
+    });
+    let answer = mint(&api, body).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{answer:?}");
     let session = &answer.json;
     let token = session["token"].as_str().unwrap();
@@ -98,7 +101,8 @@ async fn customer_session_for_a_member_by_id_or_external_id_and_customer_by_exte
 #[tokio::test]
 async fn customer_session_expired_is_401_even_when_remembered() {
     let api = Api::new().await;
-    let answer = mint(&api, json!({ "customer_id": api.created.customer_id })).await;
+    let answer =
+        mint(&api, json!({ "customer_id": api.created.customer_id, "member_id": api.created.member_id })).await;
     let token = answer.json["token"].as_str().unwrap().to_owned();
     // Read once, so the principal is in the server's memory.
     assert_eq!(api.call(Method::GET, INTROSPECT, Some(&token), None).await.status, StatusCode::OK);
@@ -129,24 +133,57 @@ async fn customer_session_of_a_deleted_member_stops_at_once() {
 }
 
 #[tokio::test]
-async fn customer_session_for_a_member_of_another_customer_is_not_found() {
+async fn customer_session_for_an_individual_customer_is_its_owners_by_default() {
+    let api = Api::new().await;
+    let individual = api.post("/v1/customers/", json!({ "email": "solo@example.com" })).await;
+    let answer = mint(&api, json!({ "customer_id": individual.json["id"] })).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{answer:?}");
+    let owner: String =
+        sqlx::query_scalar("SELECT member_id FROM server_tokens WHERE kind = 'member_session' AND customer_id = $1")
+            .bind(individual.json["id"].as_str().unwrap().to_owned())
+            .fetch_one(api.store.pool())
+            .await
+            .unwrap();
+    let owner_id = membership::MemberId::parse(&owner).unwrap();
+    let customer_id = membership::CustomerId::parse(individual.json["id"].as_str().unwrap()).unwrap();
+    let member = api.store.member(customer_id, owner_id).await.unwrap().unwrap();
+    assert_eq!(member.role, membership::customer::MemberRole::Owner);
+}
+
+#[tokio::test]
+async fn customer_session_for_a_team_customer_names_its_member_as_polar_requires() {
+    let api = Api::new().await;
+    let answer = mint(&api, json!({ "customer_id": api.created.customer_id })).await;
+    assert_eq!((answer.status, answer.loc()), (StatusCode::UNPROCESSABLE_ENTITY, "body.member_id".to_owned()));
+    assert!(answer.json["detail"][0]["msg"].as_str().unwrap().contains("required for team customers"), "{answer:?}");
+}
+
+#[tokio::test]
+async fn customer_session_for_a_member_of_another_customer_is_422_at_the_member_field() {
     let api = Api::new().await;
     let other = api.other_organization().await;
     // The other organization's owner member, named under this organization's customer.
     let answer = mint(&api, json!({ "customer_id": api.created.customer_id, "member_id": other.member_id })).await;
-    assert_eq!((answer.status, answer.error()), (StatusCode::NOT_FOUND, "ResourceNotFound"));
+    assert_eq!((answer.status, answer.loc()), (StatusCode::UNPROCESSABLE_ENTITY, "body.member_id".to_owned()));
+    assert!(answer.json["detail"][0]["msg"].as_str().unwrap().contains("Member does not exist"), "{answer:?}");
     let answer = mint(&api, json!({ "customer_id": api.created.customer_id, "external_member_id": "nobody" })).await;
-    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert_eq!((answer.status, answer.loc()), (StatusCode::UNPROCESSABLE_ENTITY, "body.external_member_id".to_owned()));
 }
 
 #[tokio::test]
-async fn customer_session_for_another_organizations_customer_is_not_found() {
+async fn customer_session_for_another_organizations_customer_is_422_at_the_customer_field() {
     let api = Api::new().await;
     let other = api.other_organization().await;
-    let answer = mint(&api, json!({ "customer_id": other.customer_id })).await;
-    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    let answer = mint(&api, json!({ "customer_id": other.customer_id, "member_id": other.member_id })).await;
+    assert_eq!((answer.status, answer.loc()), (StatusCode::UNPROCESSABLE_ENTITY, "body.customer_id".to_owned()));
+    assert!(answer.json["detail"][0]["msg"].as_str().unwrap().contains("Customer does not exist"), "{answer:?}");
     let answer = mint(&api, json!({ "external_customer_id": "cus_other" })).await;
-    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        (answer.status, answer.loc()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "body.external_customer_id".to_owned())
+    );
+    let unknown = mint(&api, json!({ "customer_id": uuid::Uuid::new_v4() })).await;
+    assert_eq!((unknown.status, unknown.loc()), (StatusCode::UNPROCESSABLE_ENTITY, "body.customer_id".to_owned()));
 }
 
 #[tokio::test]
@@ -192,7 +229,7 @@ async fn customer_session_needs_the_customer_sessions_write_scope() {
             Method::POST,
             SESSIONS,
             Some(&api.created.user_token.clone()),
-            Some(json!({ "customer_id": api.created.customer_id })),
+            Some(json!({ "customer_id": api.created.customer_id, "member_id": api.created.member_id })),
         )
         .await;
     assert_eq!(answer.status, StatusCode::CREATED);
