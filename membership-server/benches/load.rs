@@ -141,6 +141,12 @@ async fn main() {
     tokio::spawn(async move {
         membership_server::serve::serve(listener, served, Limits::default(), std::future::pending()).await.unwrap();
     });
+    // The same app behind plain `axum::serve` (no connection guard, no limits): a peer in
+    // the same run for what the binary's own accept loop costs.
+    let plain_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let plain_base = format!("http://{}", plain_listener.local_addr().unwrap());
+    let plain = axum::ServiceExt::<axum::extract::Request>::into_make_service(app(AppState::new(store.clone())));
+    tokio::spawn(async move { axum::serve(plain_listener, plain).await.unwrap() });
     let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
     let token = Arc::new(format!("Bearer {}", created.organization_token));
 
@@ -207,6 +213,19 @@ async fn main() {
     })
     .await;
     report("GET member", &direct, &http);
+    // … and over plain `axum::serve`.
+    let (c, t, m, b) = (client.clone(), token.clone(), members.clone(), plain_base.clone());
+    let plain = drive(clients, duration, move |n| {
+        let (c, t, m, b) = (c.clone(), t.clone(), m.clone(), b.clone());
+        async move {
+            let url = format!("{b}/v1/customers/{customer_id}/members/{}", m[n % m.len()]);
+            let response = c.get(url).header("authorization", t.as_str()).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.bytes().await.unwrap();
+        }
+    })
+    .await;
+    report("GET member, plain axum::serve", &direct, &plain);
     let serial = 1.0 / (1.0 / floor.per_second + 1.0 / direct.per_second);
     println!(
         "| GET member against its serial floor 1/(1/floor + 1/store) | | | | {serial:.0} | | | {:.0} % |",
