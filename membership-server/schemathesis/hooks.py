@@ -90,7 +90,7 @@ def _operation_id(operation):
 
 
 # Per response, not per operation: a 422 passes only when its body names (in each issue's
-# `ctx.code`, membership-server/src/error.rs) a rule code SPEC §3 lists for that operation.
+# `ctx.code`, membership-server/src/error.rs) a rule code docs/rules.md#errors lists for that operation.
 # `invalid_input` is the code of every parse failure: a schema-valid value the crate's
 # stricter parsers refuse (an email, docs/rules.md#email; an over-long or control-character
 # text, docs/rules.md#values; a field the crate does not keep). Anything else (a rule the
@@ -159,13 +159,13 @@ RULES = {
 
 @schemathesis.check
 def rule_codes_per_response(ctx, response, case):
-    """A 422 must name (in `ctx.code`) a rule SPEC §3 lists for the operation."""
+    """A 422 must name (in `ctx.code`) a rule docs/rules.md#errors lists for the operation."""
     operation_id = _operation_id(case.operation)
     if response.status_code != 422:
         return None
     allowed = RULES.get(operation_id)
     if allowed is None:
-        raise AssertionError(f"{operation_id}: no entry in hooks.py's RULES; add the codes SPEC §3 lists for it")
+        raise AssertionError(f"{operation_id}: no entry in hooks.py's RULES; add the codes docs/rules.md#errors lists for it")
     try:
         detail = response.json().get("detail")
     except ValueError:
@@ -177,7 +177,7 @@ def rule_codes_per_response(ctx, response, case):
     unlisted = sorted({str(code) for code in codes if code not in allowed})
     if unlisted:
         raise AssertionError(
-            f"422 on {operation_id} names {', '.join(unlisted)}; SPEC §3 lists only "
+            f"422 on {operation_id} names {', '.join(unlisted)}; docs/rules.md#errors lists only "
             f"{', '.join(sorted(allowed))} for it (hooks.py RULES)"
         )
     return None

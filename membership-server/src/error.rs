@@ -139,7 +139,7 @@ impl ApiError {
             _ => {
                 let mut body =
                     serde_json::to_value(self.body()).unwrap_or_else(|_| json!({ "error": "InternalServerError" }));
-                // A 422's issues say which rule refused (SPEC §3's code) in Pydantic's free-form
+                // A 422's issues say which rule refused (docs/rules.md#errors' code) in Pydantic's free-form
                 // `ctx`, which Polar's `ValidationError` schema and its SDKs accept: `type` stays
                 // Pydantic's kind, and a client (or schemathesis) can tell `invalid_input` from,
                 // say, `member_email_taken` without parsing the sentence.

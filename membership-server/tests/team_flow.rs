@@ -261,7 +261,7 @@ async fn seed_team_flow_over_http_with_a_real_smtp_sink() {
     // ORG-8: alone, the owner is the last member and cannot leave.
     let (status, refused) = http.call(Method::DELETE, &members("/leave"), Some(&owner), None).await;
     assert_eq!((status, refused["error"].as_str()), (403, Some("NotPermitted")), "{refused}");
-    // last_member_cannot_leave (SPEC §3), in Polar's body.
+    // last_member_cannot_leave (docs/rules.md#errors), in Polar's body.
     assert!(refused["detail"].as_str().unwrap().contains("is the only member and can't leave"), "{refused}");
 
     // ORG-4 → ORG-5: invited, mailed, signed in (account created), accepted.

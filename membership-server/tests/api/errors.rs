@@ -267,7 +267,7 @@ async fn setup_grants_each_token_only_the_scopes_of_its_kind() {
     );
 }
 
-/// A 422 names the rule that refused it (SPEC §3's code) in each issue's `ctx`, Pydantic's
+/// A 422 names the rule that refused it (docs/rules.md#errors' code) in each issue's `ctx`, Pydantic's
 /// free-form context, so a client tells a rule's refusal from an input error without reading
 /// the sentence (schemathesis' per-response narrowing reads it), while `type`, `loc` and
 /// `msg` stay as Polar writes them.
