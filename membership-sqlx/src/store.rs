@@ -90,6 +90,11 @@ impl Store {
             .acquire_timeout(budget.acquire)
             .idle_timeout(if in_memory { None } else { Some(Duration::from_mins(10)) })
             .max_lifetime(if in_memory { None } else { Some(Duration::from_mins(30)) })
+            // A pooled SQLite connection is a file handle in this process: nothing can end it
+            // from outside, so it is not pinged before each lending (a round trip to its
+            // worker thread, as costly as a point read). A PostgreSQL one is, since the
+            // server or the network may have ended it while it sat idle.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _| Box::pin(async move { configure(conn, backend, budget).await }))
             // A connection handed back inside a transaction sqlx began (a rollback that
             // failed, as after SQLite rolled back on a full disk by itself) is in a state
