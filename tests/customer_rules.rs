@@ -52,6 +52,21 @@ fn cus_2_the_owner_override_wins_field_by_field() {
     assert_eq!(owner.name, name("Acme"), "name falls back to the customer's");
 }
 
+/// A store's version check for a creation expects the stream at 0, and a view of a customer
+/// that does not exist must say so: version 0, no row, no member by any key.
+#[test]
+fn cus_2_an_absent_customer_is_version_0_with_nothing_in_it() {
+    use membership::customer::{Absent, CustomerView};
+    let absent = Absent(CUSTOMER);
+    assert_eq!((absent.id(), absent.version(), absent.profile()), (CUSTOMER, 0, None));
+    assert_eq!(absent.owner(), Ok(None));
+    assert_eq!(absent.member(OWNER_M), Ok(None));
+    assert_eq!(absent.member_id_used(OWNER_M), Ok(false));
+    assert_eq!(absent.active_member_by_email(&mail(1)), Ok(None));
+    assert_eq!(absent.member_by_external_id(&external("usr_1").unwrap()), Ok(None));
+    assert_eq!(absent.members(), Ok(Vec::new()));
+}
+
 #[test]
 fn cus_2_a_team_customer_with_no_email_anywhere_needs_one() {
     let err =
