@@ -238,6 +238,37 @@ fn cus_3_checks_owner_role_then_individual_then_duplicate_email_then_external_id
 
 // CUS-4 ------------------------------------------------------------------------------------
 
+/// A transfer event changes two members' roles and nothing else: a hostile log whose
+/// transfer carries either member with another email, name or external id is refused on
+/// replay, whichever of the three differs and whichever side carries it.
+#[test]
+fn cus_4_a_transfer_that_changes_more_than_roles_is_refused_on_replay() {
+    use membership::ReplayProblem;
+    let mut account = Account::team();
+    let events = account.ok(TOKEN, set_role(PLAIN, MemberRole::Owner));
+    let mut honest = account.log.clone();
+    honest.truncate(honest.len() - events.len());
+    let Change::MemberOwnershipTransferred { from, to } = events[0].change.clone() else { panic!("{events:?}") };
+    let altered: [fn(&mut Member); 3] = [
+        |member| member.email = mail(77),
+        |member| member.name = name("Someone Else"),
+        |member| member.external_id = external("usr_other"),
+    ];
+    for alter in altered {
+        for side in [true, false] {
+            let (mut from, mut to) = (from.clone(), to.clone());
+            alter(if side { &mut from } else { &mut to });
+            let mut event = events[0].clone();
+            event.change = Change::MemberOwnershipTransferred { from, to };
+            let log: Vec<_> = honest.iter().chain([&event]).collect();
+            let refused = customer::Customer::replay(log).unwrap_err();
+            assert_eq!(refused.problem, ReplayProblem::RecordMismatch, "{event:?}");
+        }
+    }
+    let log: Vec<_> = honest.iter().chain(events.iter()).collect();
+    assert!(customer::Customer::replay(log).is_ok(), "the honest transfer replays");
+}
+
 #[test]
 fn cus_4_promotion_to_owner_transfers_ownership_in_one_event() {
     let mut account = Account::team();
