@@ -200,31 +200,22 @@ async fn main() {
         }
     })
     .await;
-    // … and the same over HTTP.
-    let (c, t, m, b) = (client.clone(), token.clone(), members.clone(), base.clone());
-    let http = drive(clients, duration, move |n| {
-        let (c, t, m, b) = (c.clone(), t.clone(), m.clone(), b.clone());
-        async move {
-            let url = format!("{b}/v1/customers/{customer_id}/members/{}", m[n % m.len()]);
-            let response = c.get(url).header("authorization", t.as_str()).send().await.unwrap();
-            assert_eq!(response.status(), 200);
-            response.bytes().await.unwrap();
-        }
-    })
-    .await;
+    // … and the same over HTTP: the binary's accept loop, then plain `axum::serve`.
+    let get_member_over = |base: &String| {
+        let (c, t, m, b) = (client.clone(), token.clone(), members.clone(), base.clone());
+        drive(clients, duration, move |n| {
+            let (c, t, m, b) = (c.clone(), t.clone(), m.clone(), b.clone());
+            async move {
+                let url = format!("{b}/v1/customers/{customer_id}/members/{}", m[n % m.len()]);
+                let response = c.get(url).header("authorization", t.as_str()).send().await.unwrap();
+                assert_eq!(response.status(), 200);
+                response.bytes().await.unwrap();
+            }
+        })
+    };
+    let http = get_member_over(&base).await;
     report("GET member", &direct, &http);
-    // … and over plain `axum::serve`.
-    let (c, t, m, b) = (client.clone(), token.clone(), members.clone(), plain_base.clone());
-    let plain = drive(clients, duration, move |n| {
-        let (c, t, m, b) = (c.clone(), t.clone(), m.clone(), b.clone());
-        async move {
-            let url = format!("{b}/v1/customers/{customer_id}/members/{}", m[n % m.len()]);
-            let response = c.get(url).header("authorization", t.as_str()).send().await.unwrap();
-            assert_eq!(response.status(), 200);
-            response.bytes().await.unwrap();
-        }
-    })
-    .await;
+    let plain = get_member_over(&plain_base).await;
     report("GET member, plain axum::serve", &direct, &plain);
     let serial = 1.0 / (1.0 / floor.per_second + 1.0 / direct.per_second);
     println!(

@@ -24,15 +24,20 @@ pub fn avatar_url(email: &Email) -> String {
 /// `customer` with its `avatar_url` from its email (none without one).
 #[must_use]
 pub fn with_avatar(mut customer: PolarCustomer) -> PolarCustomer {
-    customer.avatar_url = customer.email.as_ref().map(avatar_url);
+    set_avatar(&mut customer);
     customer
+}
+
+/// Sets `customer`'s `avatar_url` from its email (none without one).
+fn set_avatar(customer: &mut PolarCustomer) {
+    customer.avatar_url = customer.email.as_ref().map(avatar_url);
 }
 
 /// Fills in the avatar of every `customer.*` webhook.
 pub(crate) fn fill(webhooks: &mut [AnyWebhook]) {
     for webhook in webhooks {
         if let AnyWebhook::Customer(hook) = webhook {
-            hook.data.avatar_url = hook.data.email.as_ref().map(avatar_url);
+            set_avatar(&mut hook.data);
         }
     }
 }

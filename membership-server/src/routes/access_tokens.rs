@@ -26,6 +26,7 @@ use membership::{Error, Location, OrganizationId, Permission, Timestamp, UserId}
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::invalid;
 use crate::auth::{Principal, Scope, Scopes, TokenExpiry, TokenKind, new_token};
 use crate::data::{self, AccessToken, NewAccessToken, TokenOwner};
 use crate::error::ApiError;
@@ -111,11 +112,6 @@ pub(crate) struct PersonalAccessTokenCreated {
 }
 
 const NO_TOKEN: &str = "No access token of yours has this id.";
-
-/// A 422 at `["body", field]`.
-fn invalid(field: &'static str, reason: impl Into<std::borrow::Cow<'static, str>>) -> ApiError {
-    Error::InvalidInput { location: Location::Body, field, reason: reason.into() }.into()
-}
 
 /// A JSON object's field `name`: `None` when absent or `null`.
 fn present<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {

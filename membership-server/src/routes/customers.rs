@@ -16,6 +16,7 @@ use membership_sqlx::{CustomerFilter, CustomerRecord, SystemClock, with_avatar};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::invalid;
 use super::members::{external_customer, new_member_id};
 use crate::auth::{Principal, Scope};
 use crate::error::ApiError;
@@ -178,11 +179,6 @@ fn finds_none(query: &QueryPairs, organization_id: OrganizationId, active: Optio
         .iter()
         .any(|(key, value)| key == "organization_id" && OrganizationId::parse(value).ok() == Some(organization_id));
     (named > 0 && !this_one) || active == Some(true) || query.0.iter().any(|(key, _)| key.starts_with("metadata"))
-}
-
-/// A 422 at `["body", field]`.
-fn invalid(field: &'static str, reason: &'static str) -> ApiError {
-    Error::InvalidInput { location: Location::Body, field, reason: reason.into() }.into()
 }
 
 fn name(field: &Field) -> Result<Option<Name>, Error> {

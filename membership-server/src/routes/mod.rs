@@ -34,6 +34,12 @@ use crate::error::ApiError;
 use crate::limits;
 use crate::state::{AppState, now};
 
+/// A 422 at `["body", field]`: the crate's `invalid_input`, for a body field a route
+/// checks itself.
+fn invalid(field: &'static str, reason: impl Into<std::borrow::Cow<'static, str>>) -> ApiError {
+    membership::Error::InvalidInput { location: membership::Location::Body, field, reason: reason.into() }.into()
+}
+
 /// The header that carries each request's id, given or made.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 

@@ -12,10 +12,11 @@ use axum::routing::get;
 use axum::{Json, Router};
 use membership::organization::{self, Organization};
 use membership::wire::{ListResource, Sorting};
-use membership::{Actor, Email, Error, Location, OrganizationId, Permission};
+use membership::{Actor, Email, Error, OrganizationId, Permission};
 use membership_sqlx::SystemClock;
 use serde_json::{Map, Value, json};
 
+use super::invalid;
 use crate::auth::{Principal, Scope};
 use crate::data::{self, OrganizationProfile, OrganizationRecord, Visible};
 use crate::error::ApiError;
@@ -118,11 +119,6 @@ const UNKEPT: [&str; 15] = [
     "notification_settings",
     "metadata",
 ];
-
-/// A 422 at `["body", field]`.
-fn invalid(field: &'static str, reason: &'static str) -> ApiError {
-    Error::InvalidInput { location: Location::Body, field, reason: reason.into() }.into()
-}
 
 /// The body's fields, or a 422 for a body that is no object.
 fn fields(body: JsonBody) -> Result<Map<String, Value>, ApiError> {

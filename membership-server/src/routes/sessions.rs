@@ -12,13 +12,12 @@ use axum::{Json, Router};
 use chrono::TimeDelta;
 use membership::customer::{CustomerKind, Member};
 use membership::wire::Field;
-use membership::{
-    CustomerId, Error, ExternalId, Location, MemberId, OrganizationId, Timestamp, refuse_control_characters,
-};
+use membership::{CustomerId, Error, ExternalId, MemberId, OrganizationId, Timestamp, refuse_control_characters};
 use membership_sqlx::{StoreError, with_avatar};
 use serde::{Deserialize, Serialize};
 
 use super::customers::CustomerBody;
+use super::invalid;
 use super::members::customer_with_external_id;
 use super::portal::session;
 use crate::auth::{Principal, Scope, Scopes, TokenKind, new_token};
@@ -77,19 +76,16 @@ struct Introspection {
     return_url: Option<String>,
 }
 
-/// A 422 at `["body", field]`.
-fn invalid(field: &'static str, reason: &'static str) -> ApiError {
-    Error::InvalidInput { location: Location::Body, field, reason: reason.into() }.into()
-}
-
-/// The customer the body names, by `customer_id` or else `external_customer_id`.
+/// The customer the body names, by `customer_id` or else `external_customer_id`, and the
+/// field that named it.
 async fn customer(
     state: &AppState,
     organization_id: OrganizationId,
     body: &SessionCreateBody,
-) -> Result<CustomerId, ApiError> {
+) -> Result<(CustomerId, &'static str), ApiError> {
     if let Some(id) = body.customer_id.text("customer_id")? {
-        return CustomerId::parse(id).map_err(|_| invalid("customer_id", "must be a UUID"));
+        let id = CustomerId::parse(id).map_err(|_| invalid("customer_id", "must be a UUID"))?;
+        return Ok((id, "customer_id"));
     }
     let Some(external_id) = body.external_customer_id.text("external_customer_id")? else {
         return Err(invalid(
@@ -101,7 +97,7 @@ async fn customer(
     match ExternalId::parse(external_id) {
         Ok(Some(external_id)) => match customer_with_external_id(state, organization_id, &external_id).await {
             Err(ApiError::NotFound(_)) => Err(no_customer("external_customer_id")),
-            found => found,
+            found => Ok((found?, "external_customer_id")),
         },
         Ok(None) | Err(_) => Err(no_customer("external_customer_id")),
     }
@@ -171,8 +167,8 @@ async fn create(
     let (organization_id, actor) = merchant(&state, &caller, Scope::CustomerSessionsWrite).await?;
     let body = body.parse::<SessionCreateBody>()?;
     let return_url = return_url(&body)?;
-    let customer_id = customer(&state, organization_id, &body).await?;
-    let field = if body.customer_id.text("customer_id")?.is_some() { "customer_id" } else { "external_customer_id" };
+    // The customer, and the field that named it (where Polar answers a customer not found).
+    let (customer_id, field) = customer(&state, organization_id, &body).await?;
     // The crate decides who may see the customer: another organization's (or a deleted
     // one) is not found, which Polar answers 422 at the field that named it.
     match state.store.check_customer_read(customer_id, actor).await {

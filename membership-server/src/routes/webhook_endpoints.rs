@@ -15,6 +15,7 @@ use membership::{Error, Location, OrganizationId, Timestamp};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::invalid;
 use crate::auth::{Scope, TokenKind, new_token};
 use crate::data::{self, Endpoint, EndpointChange, EndpointRecord};
 use crate::error::ApiError;
@@ -117,11 +118,6 @@ impl WebhookEndpoint {
             name: record.name,
         }
     }
-}
-
-/// A 422 at `["body", field]`.
-fn invalid(field: &'static str, reason: impl Into<std::borrow::Cow<'static, str>>) -> ApiError {
-    Error::InvalidInput { location: Location::Body, field, reason: reason.into() }.into()
 }
 
 /// A JSON object's field `name`: `None` when absent or `null`.
