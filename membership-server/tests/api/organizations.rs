@@ -102,7 +102,7 @@ async fn org_3_an_organization_token_cannot_create_an_organization() {
 }
 
 #[tokio::test]
-async fn organization_get_answers_a_member_and_its_own_token_and_hides_it_from_others() {
+async fn org_2_organization_get_answers_a_member_and_its_own_token_and_hides_it_from_others() {
     let api = Api::new().await;
     let path = api.organization("");
     let by_token = api.get(&path).await;
@@ -119,7 +119,7 @@ async fn organization_get_answers_a_member_and_its_own_token_and_hides_it_from_o
 }
 
 #[tokio::test]
-async fn organization_update_changes_the_profile_for_a_manager_only() {
+async fn org_1_organization_update_needs_organization_manage() {
     let api = Api::new().await;
     let path = api.organization("");
     let answer = api.patch(&path, json!({ "name": "Renamed", "email": "hello@acme.example" })).await;
