@@ -114,15 +114,16 @@ export async function startServer() {
   };
 
   /** The newest message to `email` not among `seen` (a `mailNames()` taken before the
-   * action that mails it), waited for: mail goes out in a task after the answer. */
-  const mail = (email, seen = new Set()) =>
+   * action that mails it) for which `wanted` holds, waited for: mail goes out in a task
+   * after the answer, so an earlier action's message may land after `seen` was taken. */
+  const mail = (email, seen = new Set(), wanted = () => true) =>
     waitFor(`a mail to ${email}`, () => {
       const fresh = [...mailNames()]
         .filter((name) => !seen.has(name))
         .map((name) => ({ name, at: statSync(join(mailDir, name)).mtimeMs }))
         .sort((a, b) => b.at - a.at)
         .map(({ name }) => parseMail(readFileSync(join(mailDir, name), "utf8")));
-      return fresh.find((letter) => letter.to.toLowerCase().includes(email.toLowerCase()));
+      return fresh.find((letter) => letter.to.toLowerCase().includes(email.toLowerCase()) && wanted(letter));
     });
 
   /** One call of the JSON API: its status and body. */
@@ -146,7 +147,7 @@ export async function startServer() {
     const seen = mailNames();
     const requested = await api("POST", "/v1/login-code/request", { body: { email } });
     assert.equal(requested.status, 202, `login code for ${email}: ${JSON.stringify(requested.json)}`);
-    const code = codeIn(await mail(email, seen));
+    const code = codeIn(await mail(email, seen, hasCode));
     const signedIn = await api("POST", "/v1/login-code/authenticate", { body: { email, code } });
     assert.equal(signedIn.status, 200, `sign-in of ${email}: ${JSON.stringify(signedIn.json)}`);
     return signedIn.json;
@@ -175,9 +176,14 @@ export async function startServer() {
   return { url, setup, cli, api, mail, mailNames, userToken, addMember, log, stop };
 }
 
+const CODE = /sign-in code:\s*([A-Z0-9]{6})\b/i;
+
+/** Whether `letter` carries a sign-in code (and is not, say, an invitation). */
+export const hasCode = (letter) => CODE.test(`${letter.subject}\n${letter.body}`);
+
 /** The sign-in code in a login-code message. */
 export function codeIn(letter) {
-  const match = /code[^:\n]*:\s*([A-Z0-9]{6})\b/.exec(`${letter.subject}\n${letter.body}`);
+  const match = CODE.exec(`${letter.subject}\n${letter.body}`);
   assert.ok(match, `no sign-in code in the mail: ${letter.subject}\n${letter.body}`);
   return match[1];
 }
@@ -196,16 +202,18 @@ export async function signIn(page, server, email, next) {
   const seen = server.mailNames();
   await page.getByRole("button", { name: "Send code" }).click();
   await onPage(page, "Check your email");
-  const code = codeIn(await server.mail(email, seen));
+  const code = codeIn(await server.mail(email, seen, hasCode));
   await page.getByLabel("Code", { exact: true }).fill(code);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL((url) => !url.pathname.startsWith("/login"));
 }
 
+const JOIN = /https?:\/\/\S+\/join\/\S+/;
+
 /** The `/join/…` link in the newest invitation mail to `email` not among `seen`. */
 export async function joinLink(server, email, seen) {
-  const letter = await server.mail(email, seen);
-  const match = /https?:\/\/\S+\/join\/\S+/.exec(letter.body);
+  const letter = await server.mail(email, seen, (found) => JOIN.test(found.body));
+  const match = JOIN.exec(letter.body);
   assert.ok(match, `no /join/ link in the invitation to ${email}:\n${letter.body}`);
   return match[0];
 }
@@ -307,8 +315,9 @@ export function flow(title, run) {
 /** The members page of organization `organizationId`. */
 export const membersPath = (organizationId) => `/dashboard/${organizationId}/settings/members`;
 
-/** The table captioned `caption` ("Members", "Pending invitations"). */
-export const table = (page, caption) => page.getByRole("table", { name: caption, exact: true });
+/** The table captioned `caption` ("Members", "Pending invitations"), or `caption` and a
+ * count in brackets ("Members (3)"), as the pages show it. */
+export const table = (page, caption) => page.getByRole("table", { name: new RegExp(`^${caption}( \\(\\d+\\))?$`) });
 
 /** The row of the Members table that names `email`. */
 export const memberRow = (page, email) => table(page, "Members").getByRole("row").filter({ hasText: email });
