@@ -12,12 +12,20 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
+# Debian's chromium, installed when missing: `apt-get update` only when the package lists
+# do not know it yet. The log is shown only when the install fails.
 if [ ! -x /usr/bin/chromium ] && [ -z "${MEMBERSHIP_CHROMIUM:-}" ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 \
-    || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q chromium chromium-driver >/dev/null; }
+  log="$(mktemp)"
+  echo "browser: installing chromium (apt-get)"
+  if ! { $sudo apt-get install -y -q chromium chromium-driver >"$log" 2>&1 \
+    || { $sudo apt-get update -q >>"$log" 2>&1 && $sudo apt-get install -y -q chromium chromium-driver >>"$log" 2>&1; }; }; then
+    cat "$log" >&2
+    exit 1
+  fi
+  rm -f "$log"
 fi
 
 cargo build -q -p membership-server --manifest-path "$root/Cargo.toml"
