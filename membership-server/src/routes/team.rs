@@ -60,7 +60,7 @@ fn user(actor: Actor) -> Result<UserId, ApiError> {
 /// Runs `command`: its events, and the rows it was decided on moved on by them, so every
 /// answer is what this command did (docs/rules.md#answers), never a read that a concurrent
 /// command may already have moved on.
-async fn execute(
+pub(crate) async fn execute(
     state: &AppState,
     organization_id: OrganizationId,
     command: Command,
@@ -192,7 +192,12 @@ async fn invitation(
 
 /// Mails the invitee when `events` created or resent `invitation` (after the commit: a
 /// failed send is logged, and the invitation stands and can be resent).
-async fn mail_invitation(state: &AppState, organization_id: OrganizationId, invitation: &Invitation, events: &[Event]) {
+pub(crate) async fn mail_invitation(
+    state: &AppState,
+    organization_id: OrganizationId,
+    invitation: &Invitation,
+    events: &[Event],
+) {
     let sent = events.iter().any(|event| match event.change {
         Change::InvitationCreated { invitation_id, .. } | Change::InvitationResent { invitation_id, .. } => {
             invitation_id == invitation.id
