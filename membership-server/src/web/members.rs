@@ -90,14 +90,16 @@ async fn show(
 ) -> Result<Response, Failure> {
     let team = Team::of(&signed_in, &organization_id)?;
     let text = flash::take(&headers);
-    let mut response = render(&state, &signed_in, &team, query.page.unwrap_or(1), text.as_deref(), None).await?;
+    let mut response =
+        render(&state, &signed_in, &team, query.page.unwrap_or(1), text.as_deref(), None, StatusCode::OK).await?;
     if text.is_some() {
         flash::clear(&mut response);
     }
     Ok(response)
 }
 
-/// The members page; `invite_error` is the email that was refused and why.
+/// The members page, answered with `status`; `invite_error` is the email that was refused
+/// and why.
 async fn render(
     state: &AppState,
     signed_in: &SignedIn,
@@ -105,6 +107,7 @@ async fn render(
     page_number: u64,
     notice_text: Option<&str>,
     invite_error: Option<(&str, &str)>,
+    status: StatusCode,
 ) -> Result<Response, Failure> {
     state.store.check(team.organization_id, team.actor(), Permission::MembersRead).await?;
     let page_number = page_number.max(1);
@@ -116,7 +119,6 @@ async fn render(
         _ => None,
     };
     let body = members_body(signed_in, team, &data, page_number, notice_text, invite_error, offer_to.as_ref());
-    let status = if invite_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok((status, page("Members", Some(&signed_in.chrome(Some(team.organization_id))), &body)).into_response())
 }
 
@@ -168,6 +170,8 @@ pub fn members_body(
                 }
             }
         } @else {
+            // A refused post made by hand: said where the form would be.
+            @if let Some((_, error)) = invite_error { (super::layout::alert(error)) }
             p.muted { "You can view other members. Only admins and the owner invite, remove and change roles." }
         }
         table {
@@ -304,8 +308,9 @@ async fn invite(
     let email = match Email::parse(typed) {
         Ok(email) => email,
         Err(error) => {
-            return render(&state, &signed_in, &team, 1, None, Some((typed, &super::capitalized(&error.to_string()))))
-                .await;
+            let text = super::capitalized(&error.to_string());
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return render(&state, &signed_in, &team, 1, None, Some((typed, &text)), status).await;
         }
     };
     let invitation_id = InvitationId::new(uuid::Uuid::new_v4());
@@ -318,12 +323,13 @@ async fn invite(
     let resent = events.iter().any(|event| matches!(event.change, Change::InvitationResent { .. }));
     let text = if let Ok(Some(invitation)) = view.pending_invitation(&email).map(Option::<&_>::cloned) {
         mail_invitation(&state, team.organization_id, &invitation, &events).await;
+        let email = invitation.email.as_str();
         if created {
-            format!("Invitation sent to {}.", email.as_str())
+            format!("Invitation sent to {email}.")
         } else if resent {
-            format!("Invitation to {} resent.", email.as_str())
+            format!("Invitation to {email} resent.")
         } else {
-            format!("{} already has a pending invitation.", email.as_str())
+            format!("{email} already has a pending invitation.")
         }
     } else {
         match view.member_row_with_email(&email) {
@@ -347,7 +353,7 @@ async fn refused(
 ) -> Result<Response, Failure> {
     if error.status().is_client_error() {
         let text = super::explain(&error);
-        return render(state, signed_in, team, 1, None, Some((typed, &text))).await;
+        return render(state, signed_in, team, 1, None, Some((typed, &text)), error.status()).await;
     }
     Err(error.into())
 }
