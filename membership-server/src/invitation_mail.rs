@@ -25,12 +25,13 @@ pub fn accept_link(public_url: &str, organization_id: OrganizationId, invitation
     )
 }
 
-/// The message inviting `invitation.email`; `inviter` is the inviting member's email, when
-/// the server knows it.
+/// The message inviting `invitation.email` to the organization named `organization`;
+/// `inviter` is the inviting member's email, when the server knows it.
 #[must_use]
 pub fn letter(
     public_url: &str,
     organization_id: OrganizationId,
+    organization: &str,
     invitation: &Invitation,
     inviter: Option<&Email>,
 ) -> Letter {
@@ -42,9 +43,9 @@ pub fn letter(
         .map_or_else(String::new, |at| format!(" The invitation is open until {}.", at.format("%Y-%m-%d %H:%M UTC")));
     Letter {
         to: invitation.email.clone(),
-        subject: "You're invited to join an organization".to_owned(),
+        subject: format!("You're invited to join {organization}"),
         body: format!(
-            "{who} invited you to join their organization ({organization_id}).{until}\n\
+            "{who} invited you to join {organization} ({organization_id}).{until}\n\
              \n\
              Join: {join}\n\
              \n\

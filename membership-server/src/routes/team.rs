@@ -214,7 +214,16 @@ pub(crate) async fn mail_invitation(
             None
         }
     };
-    let letter = invitation_mail::letter(&state.settings.public_url, organization_id, invitation, inviter.as_ref());
+    let name = match data::organization(&state.store, organization_id).await {
+        Ok(record) => record.map(|record| record.profile.name),
+        Err(error) => {
+            tracing::warn!(%error, "cannot read the organization's name for the invitation email; sending it without");
+            None
+        }
+    };
+    let name = name.unwrap_or_else(|| "an organization".to_owned());
+    let letter =
+        invitation_mail::letter(&state.settings.public_url, organization_id, &name, invitation, inviter.as_ref());
     state.mailer.send(letter);
 }
 

@@ -66,7 +66,7 @@ fn email_page(csrf: &Csrf, next: &str, email: &str, error: Option<&str>) -> Mark
 fn code_page(csrf: &Csrf, next: &str, email: &Email, error: Option<&str>) -> Markup {
     let body = html! {
         h1 { "Check your email" }
-        p { "We sent a sign-in code to " strong { (email.as_str()) } ". It works once, for 30 minutes." }
+        p { "We sent a sign-in code to " strong { (email.as_str()) } ". It works once, for " (crate::login_code::LIFETIME.num_minutes()) " minutes." }
         form method="post" action="/login/code" {
             (csrf.field())
             input type="hidden" name="next" value=(next);

@@ -482,3 +482,42 @@ async fn web_the_picker_lists_each_organization_with_the_role_and_remembers_the_
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
     assert_eq!(browser.get(&members_page(stranger)).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn web_an_expired_session_signs_nobody_in() {
+    let api = Api::new().await;
+    let token = new_token(TokenKind::User).unwrap();
+    let past = membership::Timestamp::from_unix_micros(now().unix_micros() - 1).unwrap();
+    let session = WebSession { user_id: api.created.user_id, organization_id: None, expires_at: past };
+    data::insert_web_session(&api.store, &token_hash(&token), session, past).await.unwrap();
+    let mut browser = Browser::new(&api);
+    browser.cookies.insert("membership_session".into(), token);
+    let page = browser.get(&members_page(api.created.organization_id)).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(page.location().starts_with("/login?next="), "{page:?}");
+}
+
+#[tokio::test]
+async fn org_4_the_invitation_email_links_to_the_join_page() {
+    let folder = std::env::temp_dir().join(format!("membership-web-mail-{}", uuid::Uuid::new_v4()));
+    let store = fresh_store().await;
+    let created = setup().run(&store).await.unwrap();
+    let mailer = Mailer::folder(&folder, "Membership <no-reply@membership.test>").unwrap();
+    let settings = Settings { public_url: "http://membership.test".into(), ..Settings::default() };
+    let api = Api { app: app(AppState::with_settings(store.clone(), settings).with_mailer(mailer)), store, created };
+    let mut owner = Browser::signed_in(&api, api.created.user_id).await;
+    owner.post(&format!("{}/invite", members_page(api.created.organization_id)), &[("email", "ivy@example.com")]).await;
+    let organization = api.store.organization(api.created.organization_id).await.unwrap().unwrap();
+    let invitation = organization.pending_invitation(&Email::parse("ivy@example.com").unwrap()).unwrap().id;
+    let link = format!("Join: http://membership.test/join/{}/{invitation}", api.created.organization_id);
+    for _ in 0..250 {
+        let mails: Vec<String> = std::fs::read_dir(&folder)
+            .map(|entries| entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect())
+            .unwrap_or_default();
+        if mails.iter().any(|mail| mail.replace("=\r\n", "").contains(&link)) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("no invitation email with {link}");
+}
