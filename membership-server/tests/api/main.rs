@@ -31,5 +31,6 @@ mod support;
 mod team;
 mod tokens;
 mod versions;
+mod web_portal;
 mod webhook_endpoints;
 mod webhooks;
