@@ -5,7 +5,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use membership::MemberId;
-use membership_server::auth::{Scopes, TokenKind, new_token};
+use membership_server::auth::{Scope, Scopes, TokenKind, new_token};
 use membership_server::data::{self, SessionTerms};
 use membership_server::state::{Settings, now};
 use membership_server::{AppState, app};
@@ -412,4 +412,62 @@ async fn cus_8_sign_out_clears_the_portal_cookie() {
     assert_eq!(door.status, StatusCode::OK);
     assert!(door.body.contains("You signed out of the customer portal."));
     assert_eq!(browser.get("/portal/team").await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn cus_8_a_read_only_session_sees_the_team_but_changes_nothing() {
+    let api = Api::new().await;
+    let token = api.token_with(TokenKind::MemberSession, Scopes::of(&[Scope::CustomerPortalRead])).await;
+    let mut browser = Browser::new(&api);
+    assert_eq!(browser.open(&token).await.status, StatusCode::OK);
+    let add = browser.post("/portal/team/add", &[("email", "x@example.com"), ("role", "member")]).await;
+    assert_eq!(add.status, StatusCode::FORBIDDEN);
+    assert!(add.body.contains("customer_portal:write"), "{}", add.body);
+    let (bo, _) = member_with_session(&api, "bo@example.com", "member").await;
+    let role = browser.post(&format!("/portal/team/{bo}/role"), &[("role", "billing_manager")]).await;
+    assert_eq!(role.status, StatusCode::FORBIDDEN);
+    let remove = browser.post(&format!("/portal/team/{bo}/remove"), &[]).await;
+    assert_eq!(remove.status, StatusCode::FORBIDDEN);
+    let list = api.get(&api.members()).await;
+    assert_eq!(list.json["pagination"]["total_count"], 2, "nothing was added or removed");
+    // Without `customer_portal:read` (which `write` implies), the session opens nothing.
+    let none = api.token_with(TokenKind::MemberSession, Scopes::of(&[])).await;
+    let page = Browser::new(&api).get(&format!("/portal?customer_session_token={none}")).await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn cus_8_the_owner_of_an_individual_customer_sees_the_crates_team_customers_only() {
+    let store = crate::support::fresh_store().await;
+    let mut setup = crate::support::setup();
+    setup.individual_customer = true;
+    let created = setup.run(&store).await.unwrap();
+    let customer_id = created.individual_customer_id.unwrap();
+    let owner = store.customer(customer_id).await.unwrap().unwrap().owner().unwrap();
+    let token = new_token(TokenKind::MemberSession).unwrap();
+    let grant = data::Grant::MemberSession(created.organization_id, customer_id, owner.id);
+    data::insert_token(&store, &token, grant, &Scopes::all(), now()).await.unwrap();
+    let mut browser = Browser::on(app(AppState::new(store)));
+    let page = browser.open(&token).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("is an individual customer; only team customers manage members"), "{}", page.body);
+    assert!(page.body.contains("individual@example.com"), "their own profile");
+    assert!(!page.body.contains("Add member"));
+    let add = browser.post("/portal/team/add", &[("email", "x@example.com"), ("role", "member")]).await;
+    assert_eq!(add.status, StatusCode::FORBIDDEN);
+    assert!(add.body.contains("only team customers manage members"));
+}
+
+#[tokio::test]
+async fn cus_8_the_portal_without_a_token_goes_to_the_team_only_with_a_live_cookie() {
+    let api = Api::new().await;
+    let mut browser = Browser::new(&api);
+    let door = browser.get("/portal").await;
+    assert_eq!(door.status, StatusCode::OK);
+    assert!(door.body.contains("<h1>Customer portal</h1>"));
+    assert!(door.body.contains("from the link the merchant gave you"));
+    browser.open(&api.created.member_session_token).await;
+    let again = browser.get("/portal").await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(again.location(), "/portal/team");
 }
