@@ -13,6 +13,7 @@ mod member_actions;
 mod members;
 mod notice;
 mod organizations;
+mod portal;
 mod session;
 mod sign_in;
 
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(members::router())
         .merge(member_actions::router())
         .merge(join::router())
+        .merge(portal::router())
         .route(STYLESHEET, get(stylesheet))
         .layer(middleware::from_fn(csrf::layer))
         .layer(middleware::map_response(secure_headers))

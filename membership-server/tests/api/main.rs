@@ -32,5 +32,6 @@ mod team;
 mod tokens;
 mod versions;
 mod web;
+mod web_portal;
 mod webhook_endpoints;
 mod webhooks;
