@@ -19,6 +19,7 @@ use super::members::{Team, allowed};
 use super::session::SignedIn;
 use super::{Failure, notice as flash};
 use crate::data;
+use crate::error::ApiError;
 use crate::routes::team::execute;
 use crate::state::AppState;
 
@@ -49,6 +50,34 @@ fn frame(signed_in: &SignedIn, team: &Team, title: &str, status: StatusCode, bod
         (body)
     };
     (status, page(title, Some(&signed_in.chrome(Some(team.organization_id))), &body)).into_response()
+}
+
+/// A posted action a rule refused: its page again, `body` showing the crate's words by the
+/// control, under the refusal's status. Any other failure is a page of its own.
+fn refused(
+    signed_in: &SignedIn,
+    team: &Team,
+    title: &str,
+    error: ApiError,
+    body: impl FnOnce(&str) -> Markup,
+) -> Result<Response, Failure> {
+    if !error.status().is_client_error() {
+        return Err(error.into());
+    }
+    Ok(frame(signed_in, team, title, error.status(), &body(&super::explain(&error))))
+}
+
+/// A confirmation: the crate's refusal (if any) by the button, the button, and Cancel.
+fn confirm(csrf: &Csrf, team: &Team, error_id: &str, error: Option<&str>, button: &Markup) -> Markup {
+    html! {
+        form method="post" {
+            (csrf.field())
+            (field_error(error_id, error))
+            (button)
+            " "
+            a.button.secondary href=(team.path()) { "Cancel" }
+        }
+    }
 }
 
 fn parse_user(user_id: &str) -> Result<UserId, Failure> {
@@ -170,25 +199,19 @@ async fn change_role(
             );
             Ok(flash::redirect(&team.path(), &text))
         }
-        Err(error) if error.status().is_client_error() => {
+        Err(error) => {
             let (_, row) = view_of(&state, &team, user_id).await?;
-            let body = role_body(&form.csrf, &team, &row, Some(&super::explain(&error)));
-            Ok(frame(&signed_in, &team, "Change role", error.status(), &body))
+            refused(&signed_in, &team, "Change role", error, |text| role_body(&form.csrf, &team, &row, Some(text)))
         }
-        Err(error) => Err(error.into()),
     }
 }
 
 fn remove_body(csrf: &Csrf, team: &Team, row: &MemberRow, error: Option<&str>) -> Markup {
     html! {
         p { "Remove " strong { (row.membership.email.as_str()) } " from " (team.name) "? They lose access at once; invite them again to bring them back." }
-        form method="post" {
-            (csrf.field())
-            (field_error("remove-error", error))
+        (confirm(csrf, team, "remove-error", error, &html! {
             button.danger type="submit" aria-describedby=[error.map(|_| "remove-error")] { "Remove from organization" }
-            " "
-            a.button.secondary href=(team.path()) { "Cancel" }
-        }
+        }))
     }
 }
 
@@ -220,11 +243,9 @@ async fn remove(
     let (_, row) = view_of(&state, &team, user_id).await?;
     match execute(&state, team.organization_id, Command::RemoveMember { user_id }, team.actor()).await {
         Ok(_) => Ok(flash::redirect(&team.path(), &format!("{} was removed.", row.membership.email.as_str()))),
-        Err(error) if error.status().is_client_error() => {
-            let body = remove_body(&form.csrf, &team, &row, Some(&super::explain(&error)));
-            Ok(frame(&signed_in, &team, "Remove member", error.status(), &body))
+        Err(error) => {
+            refused(&signed_in, &team, "Remove member", error, |text| remove_body(&form.csrf, &team, &row, Some(text)))
         }
-        Err(error) => Err(error.into()),
     }
 }
 
@@ -236,12 +257,7 @@ fn leave_body(csrf: &Csrf, team: &Team, refusal: Option<&str>) -> Markup {
             p { "You can " a href=(team.path()) { "Transfer ownership" } " to another member from their row's menu first, then leave." }
         } @else {
             p { "Leave " strong { (team.name) } "? You lose access at once; an admin can invite you again." }
-            form method="post" {
-                (csrf.field())
-                button.danger type="submit" { "Leave organization" }
-                " "
-                a.button.secondary href=(team.path()) { "Cancel" }
-            }
+            (confirm(csrf, team, "leave-error", None, &html! { button.danger type="submit" { "Leave organization" } }))
         }
     }
 }
@@ -269,24 +285,18 @@ async fn leave(
     let team = Team::of(&signed_in, &organization_id)?;
     match execute(&state, team.organization_id, Command::Leave, team.actor()).await {
         Ok(_) => Ok(flash::redirect("/dashboard/organizations", &format!("You left {}.", team.name))),
-        Err(error) if error.status().is_client_error() => {
-            let body = leave_body(&form.csrf, &team, Some(&super::explain(&error)));
-            Ok(frame(&signed_in, &team, "Leave organization", error.status(), &body))
+        Err(error) => {
+            refused(&signed_in, &team, "Leave organization", error, |text| leave_body(&form.csrf, &team, Some(text)))
         }
-        Err(error) => Err(error.into()),
     }
 }
 
 fn offer_body(csrf: &Csrf, team: &Team, row: &MemberRow, error: Option<&str>) -> Markup {
     html! {
         p { "Offer ownership of " (team.name) " to " strong { (row.membership.email.as_str()) } "? They see the offer on their members page and accept or decline it. When they accept, you become an admin." }
-        form method="post" {
-            (csrf.field())
-            (field_error("offer-error", error))
+        (confirm(csrf, team, "offer-error", error, &html! {
             button type="submit" aria-describedby=[error.map(|_| "offer-error")] { "Offer ownership" }
-            " "
-            a.button.secondary href=(team.path()) { "Cancel" }
-        }
+        }))
     }
 }
 
@@ -314,11 +324,9 @@ async fn offer(
     let command = Command::OfferOwnership { offer_id, to, verification, ttl: state.settings.ttl };
     match execute(&state, team.organization_id, command, team.actor()).await {
         Ok(_) => Ok(flash::redirect(&team.path(), &format!("Ownership offered to {}.", row.membership.email.as_str()))),
-        Err(error) if error.status().is_client_error() => {
-            let body = offer_body(&form.csrf, &team, &row, Some(&super::explain(&error)));
-            Ok(frame(&signed_in, &team, "Transfer ownership", error.status(), &body))
-        }
-        Err(error) => Err(error.into()),
+        Err(error) => refused(&signed_in, &team, "Transfer ownership", error, |text| {
+            offer_body(&form.csrf, &team, &row, Some(text))
+        }),
     }
 }
 
