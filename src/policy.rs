@@ -240,31 +240,67 @@ pub const ROLE_CHANGES: [[[bool; 4]; 4]; 4] = {
     table
 };
 
+/// What a role may do in one row of Polar's docs table: a cell of the side-by-side matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Every permission of the row.
+    Full,
+    /// Only some of them: the reading one.
+    ViewOnly,
+    /// None of them.
+    Denied,
+}
+
+impl Access {
+    /// The cell as the docs write it: `✓`, `view only`, or nothing.
+    #[must_use]
+    pub const fn mark(self) -> &'static str {
+        match self {
+            Access::Full => "✓",
+            Access::ViewOnly => "view only",
+            Access::Denied => "",
+        }
+    }
+}
+
+/// What `role` may do in docs row `row`, from [`ORGANIZATION_MATRIX`]: the one derivation
+/// behind the README's matrix and a role picker's.
+///
+/// ```
+/// use membership::policy::{access, Access, DocsRow};
+/// use membership::Role;
+///
+/// assert_eq!(access(DocsRow::ViewMembers, Role::Member), Access::Full);
+/// assert_eq!(access(DocsRow::Finances, Role::Finance), Access::ViewOnly);
+/// assert_eq!(access(DocsRow::ManageMembers, Role::Member), Access::Denied);
+/// ```
+#[must_use]
+pub fn access(row: DocsRow, role: Role) -> Access {
+    let in_row = ORGANIZATION_MATRIX.iter().filter(|grant| grant.docs_row == Some(row));
+    let (held, all) =
+        in_row.fold((0, 0), |(held, all), grant| (held + usize::from(role.can(grant.permission)), all + 1));
+    match held {
+        0 => Access::Denied,
+        n if n == all => Access::Full,
+        _ => Access::ViewOnly,
+    }
+}
+
 /// The organization matrix as a Markdown table in the form of Polar's docs: one row per
-/// docs row, one column per role (Member, Finance, Admin, Owner). A cell is `✓` when the
-/// role holds every permission of the row, `view only` when it holds only the reading one.
-/// `events:ingest` is API-only and has no docs row. README.md embeds this output; a test
-/// keeps the two equal.
+/// docs row, one column per role (Member, Finance, Admin, Owner), each cell [`access`]'s
+/// mark. `events:ingest` is API-only and has no docs row. README.md embeds this output; a
+/// test keeps the two equal.
 #[must_use]
 #[cfg(feature = "docs")]
 pub fn markdown_matrix() -> String {
     const COLUMNS: [Role; 4] = [Role::Member, Role::Finance, Role::Admin, Role::Owner];
     let mut out = String::from("| Permission | Member | Finance | Admin | Owner |\n|---|:-:|:-:|:-:|:-:|\n");
     for row in DocsRow::ALL {
-        let in_row: PermissionSet = ORGANIZATION_MATRIX
-            .iter()
-            .filter(|grant| grant.docs_row == Some(row))
-            .map(|grant| grant.permission)
-            .collect();
         out.push_str("| ");
         out.push_str(row.label());
         for role in COLUMNS {
-            let held = in_row.iter().filter(|p| role.can(*p)).count();
-            out.push_str(match held {
-                0 => " | ",
-                n if n == in_row.len() => " | ✓",
-                _ => " | view only",
-            });
+            out.push_str(" | ");
+            out.push_str(access(row, role).mark());
         }
         out.push_str(" |\n");
     }

@@ -23,6 +23,7 @@ pub mod state;
 pub mod tenant;
 pub mod tokens_cli;
 pub mod version;
+pub mod web;
 pub mod webhooks;
 
 pub use routes::app;

@@ -68,7 +68,8 @@ pub fn letter(to: &Email, code: &str) -> Letter {
             "Here is your code to sign in: {code}\n\
              \n\
              It is valid for the next {minutes} minutes, for one sign-in.\n\
-             Send it with this email address to POST /v1/login-code/authenticate.\n\
+             Enter it on the sign-in page, or send it with this email address to\n\
+             POST /v1/login-code/authenticate.\n\
              \n\
              If you didn't request this email, you can safely ignore it.\n"
         ),

@@ -127,6 +127,10 @@ struct Config {
     /// the address served on].
     #[arg(long, env = "MEMBERSHIP_PUBLIC_URL", global = true, help_heading = "Mail")]
     public_url: Option<String>,
+    /// Where a customer session's `customer_portal_url` points, when the portal is another
+    /// front end [default: this service's own portal pages, the public URL and `/portal`].
+    #[arg(long, env = "MEMBERSHIP_CUSTOMER_PORTAL_URL", global = true, help_heading = "Server")]
+    customer_portal_url: Option<String>,
 }
 
 impl Config {
@@ -380,6 +384,7 @@ async fn serve(config: &Config, args: &Serve) -> Result<(), Box<dyn std::error::
         state::Settings {
             limits,
             public_url,
+            customer_portal_url: config.customer_portal_url.as_ref().map(|url| url.trim_end_matches('/').to_owned()),
             principal_ttl: Duration::from_millis(config.token_cache_ms),
             metrics: config.metrics,
             ..state::Settings::default()

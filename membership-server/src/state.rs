@@ -42,11 +42,12 @@ pub struct Settings {
     pub ttl: Ttl,
     /// What one client may hold of the server.
     pub limits: Limits,
-    /// Where the customer portal's front end lives: a customer session's
-    /// `customer_portal_url` is this with `?customer_session_token=<token>` appended. The
-    /// service has no portal pages of its own; the portal API is under
+    /// Where the customer portal's front end lives, when not this service's own portal
+    /// pages (`None`: [`Settings::portal_url`] is `{public_url}/portal`). A customer
+    /// session's `customer_portal_url` is the portal's address with
+    /// `?customer_session_token=<token>` appended; the portal API is under
     /// `/v1/customer-portal/`.
-    pub customer_portal_url: String,
+    pub customer_portal_url: Option<String>,
     /// Where the service is reached from outside, without a trailing slash: the base of
     /// the links it mails (an invitation's accept route).
     pub public_url: String,
@@ -58,8 +59,9 @@ pub struct Settings {
     pub metrics: bool,
 }
 
-/// [`Settings::customer_portal_url`] unless set otherwise.
-pub const DEFAULT_CUSTOMER_PORTAL_URL: &str = "http://localhost:3000/portal";
+/// Where this service serves its customer portal, under [`Settings::public_url`]: the
+/// portal's address unless [`Settings::customer_portal_url`] names another front end.
+pub const PORTAL_PATH: &str = "/portal";
 
 /// [`Settings::public_url`] unless set otherwise: the default listen address.
 pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8000";
@@ -69,11 +71,20 @@ impl Default for Settings {
         Settings {
             ttl: membership::organization::DEFAULT_TTL,
             limits: Limits::default(),
-            customer_portal_url: DEFAULT_CUSTOMER_PORTAL_URL.to_owned(),
+            customer_portal_url: None,
             public_url: DEFAULT_PUBLIC_URL.to_owned(),
             principal_ttl: PRINCIPAL_TTL,
             metrics: true,
         }
+    }
+}
+
+impl Settings {
+    /// The customer portal's address: [`Settings::customer_portal_url`] when set, else
+    /// this service's own portal pages, `{public_url}/portal`.
+    #[must_use]
+    pub fn portal_url(&self) -> String {
+        self.customer_portal_url.clone().unwrap_or_else(|| format!("{}{PORTAL_PATH}", self.public_url))
     }
 }
 

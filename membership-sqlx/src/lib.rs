@@ -42,6 +42,7 @@ mod service;
 mod sql;
 mod store;
 mod stored;
+mod team_page;
 mod transaction;
 mod writing;
 
@@ -59,4 +60,5 @@ pub use sql::Backend;
 pub use sql::RootRead;
 pub use store::Store;
 pub use stored::{Outcome, Stored};
+pub use team_page::TeamPage;
 pub use writing::WriteTransaction;

@@ -56,7 +56,7 @@ async fn root_version(conn: &mut AnyConnection, read: RootRead, id: Organization
     row.map(|row| sql::version(&row, "organizations", "version")).transpose()
 }
 
-fn invitation(row: &AnyRow) -> Result<Invitation, StoreError> {
+pub(crate) fn invitation(row: &AnyRow) -> Result<Invitation, StoreError> {
     const T: &str = "invitations";
     Ok(Invitation {
         id: parsed(row, T, "id", membership::InvitationId::parse)?,
@@ -277,7 +277,7 @@ pub(crate) async fn read_organization(
     Organization::from_rows(snapshot).map(Some).map_err(|error| membership::Error::from(error).into())
 }
 
-fn member_row(row: &AnyRow) -> Result<MemberRow, StoreError> {
+pub(crate) fn member_row(row: &AnyRow) -> Result<MemberRow, StoreError> {
     const T: &str = "memberships";
     Ok(MemberRow {
         membership: Membership {

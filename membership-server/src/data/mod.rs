@@ -11,6 +11,7 @@ mod login_codes;
 mod organizations;
 mod tokens;
 mod users;
+mod web_sessions;
 
 use membership_sqlx::{Backend, Budget, Store, StoreError};
 use sqlx::Any;
@@ -29,13 +30,14 @@ pub use endpoints::{
 };
 pub use login_codes::{put_login_code, redeem_login_code};
 pub use organizations::{
-    OrganizationRecord, Profile as OrganizationProfile, Visible, delete_profile, organization, organizations_page,
-    save_profile,
+    OrganizationRecord, Profile as OrganizationProfile, Visible, delete_profile, memberships_of, organization,
+    organizations_page, save_profile,
 };
 pub use tokens::Known;
 pub(crate) use tokens::principal;
 pub use tokens::{Grant, LONG_SESSION, SessionTerms, insert_session, insert_token};
 pub use users::{User, upsert_user, user, user_by_email, users, verification, verify_email};
+pub use web_sessions::{WebSession, choose_organization, delete_web_session, insert_web_session, web_session};
 
 /// The table the service's migrations are recorded in.
 ///

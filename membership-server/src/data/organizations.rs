@@ -2,7 +2,7 @@
 //! the store's `organizations` row, which holds when it was created. Keyed by the
 //! organization, its tenant.
 
-use membership::{OrganizationId, Timestamp, UserId};
+use membership::{OrganizationId, Role, Timestamp, UserId};
 use membership_sqlx::{Store, StoreError};
 
 use super::WriteIn;
@@ -209,4 +209,32 @@ pub async fn save_profile(
 pub async fn delete_profile(store: &Store, id: OrganizationId) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM server_organizations WHERE id = $1").bind(id.to_string()).write_in(store).await?;
     Ok(())
+}
+
+/// Every organization user `user` belongs to, with their role there, by name: what the web
+/// pages' organization picker lists.
+///
+/// # Errors
+///
+/// `corrupt_row` for an unreadable row; a database error.
+pub async fn memberships_of(store: &Store, user: UserId) -> Result<Vec<(OrganizationRecord, Role)>, StoreError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        ", m.role FROM organizations o JOIN memberships m ON m.organization_id = o.id \
+         LEFT JOIN server_organizations p ON p.id = o.id WHERE m.user_id = $1 ORDER BY lower(COALESCE(p.name, o.id)), o.id"
+    );
+    let rows = sqlx::query(sql).bind(user.to_string()).fetch_all(store.pool()).await?;
+    rows.iter()
+        .map(|row| {
+            let record = record(row)?;
+            let role: String = row.try_get("role")?;
+            let role = Role::parse(&role).map_err(|_| StoreError::CorruptRow {
+                table: "memberships",
+                key: record.id.to_string(),
+                reason: format!("role `{role}` is not a role"),
+            })?;
+            Ok((record, role))
+        })
+        .collect()
 }

@@ -69,37 +69,56 @@ struct Authenticated {
 /// Mails a new code to the address (replacing any code it had): 202, always.
 async fn request(State(state): State<AppState>, body: JsonBody) -> Result<StatusCode, ApiError> {
     let email = Email::parse(body.parse::<RequestBody>()?.email.required("email")?)?;
+    send_code(&state, &email).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Mails `email` a new login code, replacing any code it had: the API's request and the
+/// sign-in page's.
+pub(crate) async fn send_code(state: &AppState, email: &Email) -> Result<(), ApiError> {
     let code = new_code()?;
     let at = now();
-    let hash = login_code::code_hash(&email, &code);
+    let hash = login_code::code_hash(email, &code);
     data::put_login_code(&state.store, &email.folded(), &hash, at, at.saturating_add(login_code::LIFETIME)).await?;
     // After the commit; a failed send is logged and the code can be requested again.
-    state.mailer.send(login_code::letter(&email, &code));
-    Ok(StatusCode::ACCEPTED)
+    state.mailer.send(login_code::letter(email, &code));
+    Ok(())
 }
 
 /// Trades a code for a user token; the first sign-in of an address creates its user.
 async fn authenticate(State(state): State<AppState>, body: JsonBody) -> Result<Json<Authenticated>, ApiError> {
     let body = body.parse::<AuthenticateBody>()?;
     let email = Email::parse(body.email.required("email")?)?;
-    let code = body.code.required("code")?;
-    let hash = login_code::code_hash(&email, code);
-    let folded = email.folded();
-    if !data::redeem_login_code(&state.store, &folded, &hash, now(), login_code::MAX_ATTEMPTS).await? {
-        return Err(ApiError::LoginCodeRefused);
-    }
-    let user = if let Some(user) = data::user_by_email(&state.store, &folded).await? {
-        user
-    } else {
-        let user = User { id: UserId::new(uuid::Uuid::new_v4()), email, verification: VerificationStatus::Unverified };
-        data::upsert_user(&state.store, &user).await?;
-        tracing::info!(user_id = %user.id, "first sign-in: account created");
-        user
-    };
+    let user = redeem(&state, &email, body.code.required("code")?).await?;
     let token = new_token(TokenKind::User).map_err(|_| ApiError::Internal("no randomness for a token"))?;
     let made_in = home_organization(&state, user.id).await?;
     data::insert_token(&state.store, &token, Grant::User(made_in, user.id), &user_scopes(), now()).await?;
     Ok(Json(Authenticated { token, user_id: user.id, expires_at: None }))
+}
+
+/// The user `code` signs in as `email`, made on their first sign-in: the API's
+/// authentication and the sign-in page's.
+///
+/// # Errors
+///
+/// [`ApiError::LoginCodeRefused`] for a wrong, expired, used or void code; a database error.
+pub(crate) async fn redeem(state: &AppState, email: &Email, code: &str) -> Result<User, ApiError> {
+    let hash = login_code::code_hash(email, code);
+    let folded = email.folded();
+    if !data::redeem_login_code(&state.store, &folded, &hash, now(), login_code::MAX_ATTEMPTS).await? {
+        return Err(ApiError::LoginCodeRefused);
+    }
+    if let Some(user) = data::user_by_email(&state.store, &folded).await? {
+        return Ok(user);
+    }
+    let user = User {
+        id: UserId::new(uuid::Uuid::new_v4()),
+        email: email.clone(),
+        verification: VerificationStatus::Unverified,
+    };
+    data::upsert_user(&state.store, &user).await?;
+    tracing::info!(user_id = %user.id, "first sign-in: account created");
+    Ok(user)
 }
 
 /// A new code, or a 500 when the system has no randomness.

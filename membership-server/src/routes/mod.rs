@@ -5,12 +5,12 @@
 mod access_tokens;
 mod customers;
 mod generation_a;
-mod login_code;
-mod members;
+pub(crate) mod login_code;
+pub(crate) mod members;
 mod organizations;
-mod portal;
+pub(crate) mod portal;
 mod sessions;
-mod team;
+pub(crate) mod team;
 mod webhook_deliveries;
 mod webhook_endpoints;
 
@@ -64,6 +64,7 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
         .merge(team::router())
         .merge(webhook_deliveries::router())
         .merge(webhook_endpoints::router())
+        .merge(crate::web::router())
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)

@@ -191,7 +191,7 @@ async fn create(
     let scopes = Scopes::of(&[Scope::CustomerPortalRead, Scope::CustomerPortalWrite]);
     let grant = (organization_id, customer_id, member.id);
     data::insert_session(&state.store, &token, grant, &scopes, at, terms.clone()).await?;
-    let customer_portal_url = format!("{}?customer_session_token={token}", state.settings.customer_portal_url);
+    let customer_portal_url = format!("{}?customer_session_token={token}", state.settings.portal_url());
     let session = CustomerSession {
         id: uuid::Uuid::new_v4(),
         created_at: at,

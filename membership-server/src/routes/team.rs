@@ -60,7 +60,7 @@ fn user(actor: Actor) -> Result<UserId, ApiError> {
 /// Runs `command`: its events, and the rows it was decided on moved on by them, so every
 /// answer is what this command did (docs/rules.md#answers), never a read that a concurrent
 /// command may already have moved on.
-async fn execute(
+pub(crate) async fn execute(
     state: &AppState,
     organization_id: OrganizationId,
     command: Command,
@@ -192,7 +192,12 @@ async fn invitation(
 
 /// Mails the invitee when `events` created or resent `invitation` (after the commit: a
 /// failed send is logged, and the invitation stands and can be resent).
-async fn mail_invitation(state: &AppState, organization_id: OrganizationId, invitation: &Invitation, events: &[Event]) {
+pub(crate) async fn mail_invitation(
+    state: &AppState,
+    organization_id: OrganizationId,
+    invitation: &Invitation,
+    events: &[Event],
+) {
     let sent = events.iter().any(|event| match event.change {
         Change::InvitationCreated { invitation_id, .. } | Change::InvitationResent { invitation_id, .. } => {
             invitation_id == invitation.id
@@ -209,7 +214,16 @@ async fn mail_invitation(state: &AppState, organization_id: OrganizationId, invi
             None
         }
     };
-    let letter = invitation_mail::letter(&state.settings.public_url, organization_id, invitation, inviter.as_ref());
+    let name = match data::organization(&state.store, organization_id).await {
+        Ok(record) => record.map(|record| record.profile.name),
+        Err(error) => {
+            tracing::warn!(%error, "cannot read the organization's name for the invitation email; sending it without");
+            None
+        }
+    };
+    let name = name.unwrap_or_else(|| "an organization".to_owned());
+    let letter =
+        invitation_mail::letter(&state.settings.public_url, organization_id, &name, invitation, inviter.as_ref());
     state.mailer.send(letter);
 }
 

@@ -31,5 +31,7 @@ mod support;
 mod team;
 mod tokens;
 mod versions;
+mod web;
+mod web_portal;
 mod webhook_endpoints;
 mod webhooks;
