@@ -58,7 +58,8 @@ async function manage(page, email) {
   await onPage(page, "Team");
   assert.equal(await row(page, email).getByRole("combobox").inputValue(), "billing_manager");
 
-  await row(page, email).getByRole("button", { name: "Remove" }).click();
+  // Remove is a link to the confirmation page (the contract leaves link or button open).
+  await row(page, email).getByRole("link", { name: "Remove" }).click();
   await page.getByRole("button", { name: "Remove member" }).waitFor();
   await page.getByRole("button", { name: "Remove member" }).click();
   await onPage(page, "Team");
@@ -85,15 +86,23 @@ flow("cus_8 the portal team page as a billing manager: add, change role, remove"
   await manage(page, "new@example.com");
 });
 
-flow("cus_8 the portal team page as a plain member: read only", async ({ page, server, a11y, shot }) => {
+flow("cus_8 the portal team page as a plain member: the crate's refusal and their own profile", async ({ page, server, a11y, shot }) => {
   await addCustomerMember(server, "bill@example.com", "billing_manager");
   const member = await addCustomerMember(server, "mem@example.com", "member");
   await openTeam(page, await portalLink(server, member));
-  for (const email of ["customer@example.com", "bill@example.com", "mem@example.com"]) await row(page, email).waitFor();
-  for (const name of ["Add member", "Save", "Remove"]) {
+  // CUS-8: a plain member may not manage (nor list) the team: the page says so in the
+  // crate's words, and shows the member's own profile.
+  assert.match(await page.getByRole("alert").first().innerText(), /\S/);
+  const main = await page.locator("main").innerText();
+  assert.match(main, /mem@example\.com/);
+  assert.ok(!main.includes("bill@example.com"), "a plain member is shown the other members");
+  for (const name of ["Add member", "Save", "Remove member"]) {
     assert.equal(await page.getByRole("button", { name, includeHidden: true }).count(), 0, `a member is offered ${name}`);
   }
+  assert.equal(await page.getByRole("link", { name: "Remove", includeHidden: true }).count(), 0);
   assert.equal(await page.getByRole("combobox", { includeHidden: true }).count(), 0);
+  const forms = page.locator("main form").filter({ hasNot: page.getByRole("button", { name: "Sign out" }) });
+  assert.equal(await forms.count(), 0, "a plain member is offered a form besides Sign out");
   await a11y(page);
   await shot(page, "portal-team-member");
 });
