@@ -7,8 +7,6 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cookie::{Cookie, SameSite};
 use maud::{Markup, html};
 
@@ -46,7 +44,7 @@ pub async fn layer(mut request: Request, next: Next) -> Response {
     let cookie = cookie(request.headers());
     let (token, fresh) = match cookie {
         Some(token) => (token, false),
-        None => match new_token() {
+        None => match super::random_token() {
             Some(token) => (token, true),
             None => return Failure::Internal("no randomness for a form token").into_response(),
         },
@@ -78,13 +76,6 @@ fn cookie(headers: &HeaderMap) -> Option<String> {
 
 const fn is_token_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_'
-}
-
-/// A new token: 256 random bits.
-fn new_token() -> Option<String> {
-    let mut secret = [0u8; 32];
-    getrandom::fill(&mut secret).ok()?;
-    Some(URL_SAFE_NO_PAD.encode(secret))
 }
 
 /// A posted form whose token matched: its fields, by name.
@@ -146,7 +137,7 @@ mod tests {
 
     #[test]
     fn a_new_token_has_the_cookies_shape() {
-        let token = new_token().unwrap_or_default();
+        let token = super::super::random_token().unwrap_or_default();
         assert_eq!(token.len(), 43);
         assert!(token.bytes().all(is_token_byte));
     }

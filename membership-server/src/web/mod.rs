@@ -75,6 +75,15 @@ async fn secure_headers(mut response: Response) -> Response {
     response
 }
 
+/// A new secret for a cookie: 256 random bits, base64url (43 characters). `None` when the
+/// system has no randomness to give.
+fn random_token() -> Option<String> {
+    use base64::Engine;
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).ok()?;
+    Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret))
+}
+
 /// The value of cookie `name` in the request, if it has it.
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers

@@ -12,7 +12,7 @@ use membership::{Email, OrganizationId, Role, UserId};
 use super::Failure;
 use super::csrf::Csrf;
 use super::layout::Chrome;
-use crate::auth::{TokenKind, new_token, token_hash};
+use crate::auth::token_hash;
 use crate::data::{self, WebSession};
 use crate::state::{AppState, now};
 
@@ -87,8 +87,8 @@ impl FromRequestParts<AppState> for SignedIn {
 
 /// Signs `user_id` in: the session row, and the cookie to set on `response`.
 pub async fn start(state: &AppState, user_id: UserId, response: &mut Response) -> Result<(), Failure> {
-    // A session cookie is a token like the API's, without its prefix's meaning.
-    let token = new_token(TokenKind::User).map_err(|_| Failure::Internal("no randomness for a session"))?;
+    // No API prefix: a session cookie is not a bearer token, and must not look like one.
+    let token = super::random_token().ok_or(Failure::Internal("no randomness for a session"))?;
     let at = now();
     let session = WebSession { user_id, organization_id: None, expires_at: at.saturating_add(SESSION_LIFETIME) };
     data::insert_web_session(&state.store, &token_hash(&token), session, at).await?;
