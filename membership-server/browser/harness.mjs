@@ -233,6 +233,22 @@ export async function checkA11y(page) {
   }
 }
 
+/** What the contract asks of every page, JavaScript or not: `<html lang="en">`, a title,
+ * one `h1` and a `<main>`. */
+export async function checkStructure(page) {
+  const found = await page.locator("html").evaluate((root) => ({
+    lang: root.getAttribute("lang"),
+    title: root.ownerDocument.title.trim(),
+    h1: root.querySelectorAll("h1").length,
+    main: root.querySelectorAll("main").length,
+  }));
+  assert.deepEqual(
+    { lang: found.lang, titled: found.title.length > 0, h1: found.h1, main: found.main },
+    { lang: "en", titled: true, h1: 1, main: 1 },
+    `the page's frame on ${page.url()}`,
+  );
+}
+
 /** A full-page PNG at $MEMBERSHIP_SCREENSHOTS/NAME.png, when that is set. */
 export async function shot(page, name) {
   const folder = process.env.MEMBERSHIP_SCREENSHOTS;
@@ -260,8 +276,8 @@ let hooked = false;
 
 /**
  * Registers `title` twice, with JavaScript enabled and disabled (the pages need none), each
- * on a server of its own: `run({ page, server, js, a11y, shot, context })`. `a11y(page)`
- * runs axe in the enabled run only; `shot` saves in the enabled run only. A failing run
+ * on a server of its own: `run({ page, server, js, newPage, a11y, shot })`. `a11y(page)`
+ * checks the page's frame in both runs and runs axe in the enabled one only; `shot` saves in the enabled run only. A failing run
  * prints the server's log.
  */
 export function flow(title, run) {
@@ -297,7 +313,10 @@ export function flow(title, run) {
           server,
           js,
           newPage,
-          a11y: js ? checkA11y : async () => {},
+          a11y: async (checked) => {
+            await checkStructure(checked);
+            if (js) await checkA11y(checked);
+          },
           shot: js ? shot : async () => {},
         });
         assert.deepEqual(cspViolations, [], "the pages broke their own Content-Security-Policy");
