@@ -12,7 +12,7 @@ use membership::organization::{Command, InvitationStatus, OrganizationView, Read
 use membership::{Actor, InvitationId, OrganizationId};
 
 use super::csrf::Posted;
-use super::layout::{alert, page};
+use super::layout::{Header, alert, page};
 use super::organizations::members_path;
 use super::session::SignedIn;
 use super::{Failure, notice as flash};
@@ -90,7 +90,7 @@ async fn show(
     };
     let status = if closed.is_some() || refusal.is_some() { StatusCode::GONE } else { StatusCode::OK };
     let status = if refusal.is_some() { StatusCode::FORBIDDEN } else { status };
-    Ok((status, page(&title, Some(&signed_in.chrome(None)), &body)).into_response())
+    Ok((status, page(&title, &Header::Dashboard(&signed_in.chrome(None)), &body)).into_response())
 }
 
 async fn answer(

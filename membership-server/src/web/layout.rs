@@ -20,9 +20,25 @@ pub struct Chrome<'a> {
     pub csrf: &'a Csrf,
 }
 
-/// A whole page: `title` in the tab and as its one `h1` (the body brings its own `h1`
-/// when it needs more than the title).
-pub fn page(title: &str, chrome: Option<&Chrome<'_>>, body: &Markup) -> Markup {
+/// What a page's header holds besides the name of the service.
+#[derive(Debug)]
+pub enum Header<'a> {
+    /// Nothing: sign-in, and pages for whoever is not signed in.
+    Plain,
+    /// A signed-in dashboard user's: the organization picker and sign-out.
+    Dashboard(&'a Chrome<'a>),
+    /// A customer portal member's: their customer and sign-out.
+    Portal {
+        /// The customer's name.
+        customer: &'a str,
+        /// The form token.
+        csrf: &'a Csrf,
+    },
+}
+
+/// A whole page: `title` in the tab, `body` with its own `h1`.
+pub fn page(title: &str, header: &Header<'_>, body: &Markup) -> Markup {
+    let home = if matches!(header, Header::Portal { .. }) { "/portal/team" } else { "/dashboard" };
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -34,8 +50,18 @@ pub fn page(title: &str, chrome: Option<&Chrome<'_>>, body: &Markup) -> Markup {
             }
             body {
                 header {
-                    a.brand href="/dashboard" { "Membership" }
-                    @if let Some(chrome) = chrome { (header(chrome)) }
+                    a.brand href=(home) { "Membership" }
+                    @match header {
+                        Header::Plain => {},
+                        Header::Dashboard(chrome) => (dashboard_header(chrome)),
+                        Header::Portal { customer, csrf } => {
+                            form method="post" action="/portal/sign-out" {
+                                (csrf.field())
+                                span.muted { (customer) " · Customer portal" }
+                                button.secondary type="submit" { "Sign out" }
+                            }
+                        },
+                    }
                 }
                 main { (body) }
             }
@@ -44,7 +70,7 @@ pub fn page(title: &str, chrome: Option<&Chrome<'_>>, body: &Markup) -> Markup {
 }
 
 /// The organization picker and the sign-out button.
-fn header(chrome: &Chrome<'_>) -> Markup {
+fn dashboard_header(chrome: &Chrome<'_>) -> Markup {
     html! {
         @if !chrome.organizations.is_empty() {
             form method="post" action="/dashboard/organizations/select" {

@@ -14,7 +14,7 @@ use membership::policy::{self, DocsRow};
 use membership::{AssignableRole, OfferId, Role, UserId};
 
 use super::csrf::{Csrf, Posted};
-use super::layout::{alert, field_error, page, role_label};
+use super::layout::{Header, alert, field_error, page, role_label};
 use super::members::{Team, allowed};
 use super::session::SignedIn;
 use super::{Failure, notice as flash};
@@ -49,22 +49,36 @@ fn frame(signed_in: &SignedIn, team: &Team, title: &str, status: StatusCode, bod
         h1 { (title) }
         (body)
     };
-    (status, page(title, Some(&signed_in.chrome(Some(team.organization_id))), &body)).into_response()
+    (status, page(title, &Header::Dashboard(&signed_in.chrome(Some(team.organization_id))), &body)).into_response()
 }
 
-/// A posted action a rule refused: its page again, `body` showing the crate's words by the
-/// control, under the refusal's status. Any other failure is a page of its own.
+/// A posted action a rule refused (about the member `about`, if any): its page again, `body`
+/// showing the crate's words by the control, under the refusal's status. Any other failure
+/// is a page of its own.
 fn refused(
     signed_in: &SignedIn,
     team: &Team,
     title: &str,
-    error: ApiError,
+    (error, about): (ApiError, Option<&MemberRow>),
     body: impl FnOnce(&str) -> Markup,
 ) -> Result<Response, Failure> {
     if !error.status().is_client_error() {
         return Err(error.into());
     }
-    Ok(frame(signed_in, team, title, error.status(), &body(&super::explain(&error))))
+    let text = super::naming(&super::explain(&error), &people(signed_in, about));
+    Ok(frame(signed_in, team, title, error.status(), &body(&text)))
+}
+
+/// The people a member's page may name: the viewer, and the member it is about.
+fn people<'a>(signed_in: &'a SignedIn, row: Option<&'a MemberRow>) -> Vec<(UserId, &'a str)> {
+    let mut people = vec![(signed_in.user_id, signed_in.email.as_str())];
+    people.extend(row.map(|row| (row.membership.user_id, row.membership.email.as_str())));
+    people
+}
+
+/// A refusal of the crate's, in its words, with the people it names by email.
+fn said(error: &membership::Error, people: &[(UserId, &str)]) -> String {
+    super::naming(&super::capitalized(&error.to_string()), people)
 }
 
 /// A confirmation: the crate's refusal (if any) by the button, the button, and Cancel.
@@ -170,7 +184,7 @@ async fn role_page(
         });
     let body = match refusal {
         Some(error) => {
-            html! { (alert(&super::capitalized(&error.to_string()))) p { a href=(team.path()) { "Back to members" } } }
+            html! { (alert(&said(&error, &people(&signed_in, Some(&row))))) p { a href=(team.path()) { "Back to members" } } }
         }
         None => role_body(&signed_in.csrf, &team, &row, None),
     };
@@ -201,7 +215,9 @@ async fn change_role(
         }
         Err(error) => {
             let (_, row) = view_of(&state, &team, user_id).await?;
-            refused(&signed_in, &team, "Change role", error, |text| role_body(&form.csrf, &team, &row, Some(text)))
+            refused(&signed_in, &team, "Change role", (error, Some(&row)), |text| {
+                role_body(&form.csrf, &team, &row, Some(text))
+            })
         }
     }
 }
@@ -226,7 +242,7 @@ async fn remove_page(
     let body = match membership::organization::decide(&view, command, team.actor(), crate::state::now()) {
         Ok(_) => remove_body(&signed_in.csrf, &team, &row, None),
         Err(error) => {
-            html! { (alert(&super::capitalized(&error.to_string()))) p { a href=(team.path()) { "Back to members" } } }
+            html! { (alert(&said(&error, &people(&signed_in, Some(&row))))) p { a href=(team.path()) { "Back to members" } } }
         }
     };
     Ok(frame(&signed_in, &team, "Remove member", StatusCode::OK, &body))
@@ -243,9 +259,9 @@ async fn remove(
     let (_, row) = view_of(&state, &team, user_id).await?;
     match execute(&state, team.organization_id, Command::RemoveMember { user_id }, team.actor()).await {
         Ok(_) => Ok(flash::redirect(&team.path(), &format!("{} was removed.", row.membership.email.as_str()))),
-        Err(error) => {
-            refused(&signed_in, &team, "Remove member", error, |text| remove_body(&form.csrf, &team, &row, Some(text)))
-        }
+        Err(error) => refused(&signed_in, &team, "Remove member", (error, Some(&row)), |text| {
+            remove_body(&form.csrf, &team, &row, Some(text))
+        }),
     }
 }
 
@@ -271,7 +287,7 @@ async fn leave_page(
     let (view, _) = view_of(&state, &team, team.me).await?;
     let refusal = membership::organization::decide(&view, Command::Leave, team.actor(), crate::state::now())
         .err()
-        .map(|error| super::capitalized(&error.to_string()));
+        .map(|error| said(&error, &people(&signed_in, None)));
     let status = if refusal.is_some() { StatusCode::FORBIDDEN } else { StatusCode::OK };
     Ok(frame(&signed_in, &team, "Leave organization", status, &leave_body(&signed_in.csrf, &team, refusal.as_deref())))
 }
@@ -285,9 +301,9 @@ async fn leave(
     let team = Team::of(&signed_in, &organization_id)?;
     match execute(&state, team.organization_id, Command::Leave, team.actor()).await {
         Ok(_) => Ok(flash::redirect("/dashboard/organizations", &format!("You left {}.", team.name))),
-        Err(error) => {
-            refused(&signed_in, &team, "Leave organization", error, |text| leave_body(&form.csrf, &team, Some(text)))
-        }
+        Err(error) => refused(&signed_in, &team, "Leave organization", (error, None), |text| {
+            leave_body(&form.csrf, &team, Some(text))
+        }),
     }
 }
 
@@ -324,7 +340,7 @@ async fn offer(
     let command = Command::OfferOwnership { offer_id, to, verification, ttl: state.settings.ttl };
     match execute(&state, team.organization_id, command, team.actor()).await {
         Ok(_) => Ok(flash::redirect(&team.path(), &format!("Ownership offered to {}.", row.membership.email.as_str()))),
-        Err(error) => refused(&signed_in, &team, "Transfer ownership", error, |text| {
+        Err(error) => refused(&signed_in, &team, "Transfer ownership", (error, Some(&row)), |text| {
             offer_body(&form.csrf, &team, &row, Some(text))
         }),
     }

@@ -14,7 +14,7 @@ use membership_sqlx::TeamPage;
 use serde::Deserialize;
 
 use super::csrf::Posted;
-use super::layout::{field_error, notice, page, role_label};
+use super::layout::{Header, field_error, notice, page, role_label};
 use super::organizations::members_path;
 use super::session::SignedIn;
 use super::{Failure, notice as flash};
@@ -119,7 +119,8 @@ async fn render(
         _ => None,
     };
     let body = members_body(signed_in, team, &data, page_number, notice_text, invite_error, offer_to.as_ref());
-    Ok((status, page("Members", Some(&signed_in.chrome(Some(team.organization_id))), &body)).into_response())
+    Ok((status, page("Members", &Header::Dashboard(&signed_in.chrome(Some(team.organization_id))), &body))
+        .into_response())
 }
 
 /// The page's body: pure, so the benchmark renders exactly what a request does.

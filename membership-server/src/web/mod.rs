@@ -145,6 +145,15 @@ fn explain(error: &ApiError) -> String {
     }
 }
 
+/// `text` with each user it names by id (user and the id in backticks, as the crate's
+/// sentences do) named by email instead, for the `people` a page knows: "owner@example.com is the owner and
+/// can't leave" reads better to a person than a UUID.
+fn naming(text: &str, people: &[(membership::UserId, &str)]) -> String {
+    people.iter().fold(text.to_owned(), |text, (id, email)| {
+        text.replace(&format!("User `{id}`"), email).replace(&format!("user `{id}`"), email)
+    })
+}
+
 /// `text` with its first letter capitalized: the crate's sentences start in lower case.
 fn capitalized(text: &str) -> String {
     let mut chars = text.chars();
@@ -194,6 +203,6 @@ impl IntoResponse for Failure {
             (layout::alert(&text))
             p { a href="/dashboard" { "Back to the dashboard" } }
         };
-        (status, layout::page(title, None, &body)).into_response()
+        (status, layout::page(title, &layout::Header::Plain, &body)).into_response()
     }
 }

@@ -10,7 +10,7 @@ use membership::OrganizationId;
 
 use super::Failure;
 use super::csrf::Posted;
-use super::layout::{page, role_label};
+use super::layout::{Header, page, role_label};
 use super::session::SignedIn;
 use crate::data;
 use crate::state::AppState;
@@ -68,7 +68,7 @@ async fn list(signed_in: SignedIn) -> Response {
             }
         }
     };
-    page("Organizations", Some(&signed_in.chrome(None)), &body).into_response()
+    page("Organizations", &Header::Dashboard(&signed_in.chrome(None)), &body).into_response()
 }
 
 /// Remembers the organization chosen and opens its members page; one the user does not

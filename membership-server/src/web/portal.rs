@@ -22,7 +22,7 @@ use membership::{CustomerId, MemberId, Timestamp};
 use membership_sqlx::StoreError;
 
 use super::csrf::{Csrf, Posted};
-use super::layout::{alert, notice, page};
+use super::layout::{Header, alert, notice, page};
 use super::{Failure, notice as flash};
 use crate::auth::{Principal, Scope, TokenKind, token_hash};
 use crate::data;
@@ -146,7 +146,7 @@ fn expired(reason: Option<&str>) -> Response {
         (alert(reason.unwrap_or("This customer portal link has expired or is not valid.")))
         p { "Ask the merchant for a new link to the customer portal." }
     };
-    let mut response = (StatusCode::UNAUTHORIZED, page("This link has expired", None, &body)).into_response();
+    let mut response = (StatusCode::UNAUTHORIZED, page("This link has expired", &Header::Plain, &body)).into_response();
     set_cookie(&mut response, Cookie::build((COOKIE, "")).max_age(cookie::time::Duration::ZERO), false);
     response
 }
@@ -194,7 +194,7 @@ async fn enter(State(state): State<AppState>, RawQuery(query): RawQuery, headers
         (notice(text.as_deref()))
         p { "Open the customer portal from the link the merchant gave you. A link works for a limited time; ask the merchant for a new one when yours has expired." }
     };
-    let mut response = page("Customer portal", None, &body).into_response();
+    let mut response = page("Customer portal", &Header::Plain, &body).into_response();
     if text.is_some() {
         flash::clear(&mut response);
     }
@@ -212,15 +212,8 @@ async fn sign_out(State(state): State<AppState>, _form: Posted) -> Response {
 /// A portal page: the customer's name, the sign-out button, the title as the one `h1`.
 fn frame(title: &str, customer: &str, csrf: &Csrf, status: StatusCode, body: &Markup) -> Response {
     let body = html! {
-        div.row {
-            nav.crumbs aria-label="Breadcrumb" { (customer) " / Customer portal" }
-            form.inline method="post" action="/portal/sign-out" {
-                (csrf.field())
-                button.secondary type="submit" { "Sign out" }
-            }
-        }
         h1 { (title) }
         (body)
     };
-    (status, page(title, None, &body)).into_response()
+    (status, page(title, &Header::Portal { customer, csrf }, &body)).into_response()
 }

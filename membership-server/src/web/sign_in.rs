@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::Failure;
 use super::csrf::{Csrf, Posted};
-use super::layout::{field_error, page};
+use super::layout::{Header, field_error, page};
 use super::session::{self, SignedIn};
 use crate::error::ApiError;
 use crate::routes::login_code::{redeem, send_code};
@@ -59,7 +59,7 @@ fn email_page(csrf: &Csrf, next: &str, email: &str, error: Option<&str>) -> Mark
             button type="submit" { "Send code" }
         }
     };
-    page("Sign in", None, &body)
+    page("Sign in", &Header::Plain, &body)
 }
 
 /// The second form: the code that was mailed.
@@ -81,7 +81,7 @@ fn code_page(csrf: &Csrf, next: &str, email: &Email, error: Option<&str>) -> Mar
         }
         p { a href={ "/login?next=" (next) } { "Use another email" } }
     };
-    page("Check your email", None, &body)
+    page("Check your email", &Header::Plain, &body)
 }
 
 async fn request(State(state): State<AppState>, form: Posted) -> Result<Response, Failure> {

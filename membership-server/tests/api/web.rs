@@ -384,7 +384,10 @@ async fn org_8_the_owner_and_the_last_member_see_why_they_cannot_leave() {
 
     let mia = teammate(&api, "mia@example.com", Role::Member, VerificationStatus::Verified).await;
     let as_owner = owner.get(&format!("{path}/leave")).await;
-    assert!(as_owner.has("is the owner and can"), "{as_owner:?}");
+    assert!(
+        as_owner.has("owner@example.com is the owner and can"),
+        "the crate's words, naming people by email: {as_owner:?}"
+    );
     assert!(as_owner.has("Transfer ownership"));
     let by_hand = owner.post(&format!("{path}/leave"), &[]).await;
     assert_eq!(by_hand.status, StatusCode::FORBIDDEN);
