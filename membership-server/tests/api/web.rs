@@ -524,3 +524,27 @@ async fn org_4_the_invitation_email_links_to_the_join_page() {
     }
     panic!("no invitation email with {link}");
 }
+
+#[tokio::test]
+async fn org_5_an_expired_invitation_says_so_and_offers_nothing() {
+    let store = fresh_store().await;
+    let created = setup().run(&store).await.unwrap();
+    let settings = Settings { ttl: membership::Ttl::MIN, ..Settings::default() };
+    let api = Api { app: app(AppState::with_settings(store.clone(), settings)), store, created };
+    let mut owner = Browser::signed_in(&api, api.created.user_id).await;
+    owner
+        .post(&format!("{}/invite", members_page(api.created.organization_id)), &[("email", "late@example.com")])
+        .await;
+    let organization = api.store.organization(api.created.organization_id).await.unwrap().unwrap();
+    let invitation = organization.pending_invitation(&Email::parse("late@example.com").unwrap()).unwrap().id;
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let (late, _) = api.user("late@example.com", VerificationStatus::Unverified).await;
+    let mut browser = Browser::signed_in(&api, late).await;
+    let join = format!("/join/{}/{invitation}", api.created.organization_id);
+    let page = browser.get(&join).await;
+    assert_eq!(page.status, StatusCode::GONE);
+    assert!(page.has("This invitation has expired") && !page.has("Accept invitation"), "{page:?}");
+    let by_hand = browser.post(&format!("{join}/accept"), &[]).await;
+    assert!(by_hand.status.is_client_error(), "{by_hand:?}");
+    assert_eq!(role_of(&api, late).await, None);
+}
