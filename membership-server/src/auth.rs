@@ -384,3 +384,27 @@ pub fn bearer(value: &str) -> Option<&str> {
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scope_is_written_as_polar_names_it_and_read_back() {
+        for scope in Scope::ALL {
+            assert_eq!(scope.to_string(), scope.as_str());
+            assert_eq!(Scope::parse(&scope.to_string()), Some(scope));
+        }
+        let two = Scopes::of(&[Scope::MembersRead, Scope::WebhooksWrite]);
+        assert_eq!(two.to_string(), "members:read webhooks:write");
+        assert_eq!(Scopes::parse(&two.to_string()), two);
+    }
+
+    #[test]
+    fn a_token_kind_is_stored_as_its_word_and_read_back_but_a_secret_is_never_a_bearer() {
+        for kind in [TokenKind::Organization, TokenKind::User, TokenKind::MemberSession] {
+            assert_eq!(TokenKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(TokenKind::parse(TokenKind::WebhookSecret.as_str()), None);
+    }
+}
