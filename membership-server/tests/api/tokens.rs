@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::http::{Method, StatusCode};
 use membership::organization::VerificationStatus;
 use membership_server::auth::{Scope, Scopes, TokenKind};
-use membership_server::data::{self, NewAccessToken};
+use membership_server::data::{self, NewAccessToken, TokenOwner};
 use membership_server::state::{self, now};
 use membership_server::{AppState, app};
 use serde_json::{Value, json};
@@ -246,6 +246,39 @@ async fn a_token_records_when_it_was_last_used() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("last_used_at was never recorded");
+}
+
+/// `last_used_at` is written at most once a minute per token: a use a minute after the
+/// last recorded one is recorded, a use within the minute is not (no write per request).
+#[tokio::test]
+async fn a_token_records_its_use_again_only_after_a_minute() {
+    let api = Api::new().await;
+    let last_used = async |id: &str| {
+        let token = data::access_token(&api.store, TokenOwner::Operator(None), id).await.unwrap().unwrap();
+        token.last_used_at
+    };
+    let (recent, recent_token) = created(&api, &["members:read"]).await;
+    let (stale, stale_token) = created(&api, &["members:read"]).await;
+    let ten_seconds_ago = now().saturating_add(chrono::TimeDelta::seconds(-10));
+    let two_minutes_ago = now().saturating_add(chrono::TimeDelta::minutes(-2));
+    data::touch_token(&api.store, &recent, ten_seconds_ago).await.unwrap();
+    data::touch_token(&api.store, &stale, two_minutes_ago).await.unwrap();
+
+    // The recent token's use first: the store's writes are in order, so once the stale
+    // token's use is recorded, a write for the recent one would have landed before it.
+    assert_eq!(api.call(Method::GET, &api.members(), Some(&recent_token), None).await.status, StatusCode::OK);
+    assert_eq!(api.call(Method::GET, &api.members(), Some(&stale_token), None).await.status, StatusCode::OK);
+    let mut recorded = false;
+    for _ in 0..100 {
+        if last_used(&stale).await > Some(two_minutes_ago) {
+            recorded = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(recorded, "a use two minutes after the last was never recorded");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(last_used(&recent).await, Some(ten_seconds_ago), "a use within the minute was written");
 }
 
 #[tokio::test]
