@@ -475,3 +475,40 @@ async fn store_finds_members_by_id_owners_user_organizations_and_customer_creati
     assert_eq!(store.customer_created_at(customer_id(1)).await.unwrap(), Some(at(0)));
     assert_eq!(store.customer_created_at(customer_id(9)).await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn store_customer_updated_and_deleted_webhooks_carry_the_customers_creation_time() {
+    let store = fresh_store().await;
+    team(&store, org(1), 1, Role::Admin).await;
+    team_customer(&store, org(1), customer_id(1), 2).await;
+    let change = customer::Command::ChangeEmail { email: email("accounts@acme.example") };
+    store.execute::<Customer>(customer_id(1), change, token(org(1)), at(5)).await.unwrap();
+    store.execute::<Customer>(customer_id(1), customer::Command::Delete, token(org(1)), at(9)).await.unwrap();
+    // The rows do not keep when a customer was made; its first journal event does, and
+    // every customer.* webhook says that time, not the time of the change it reports.
+    let claimed = store.claim_any_webhooks(at(10), 100).await.unwrap();
+    let mut customer_hooks: Vec<_> = claimed
+        .iter()
+        .filter_map(|delivery| delivery.webhook.customer().map(|hook| (delivery.webhook.topic(), hook.data.created_at)))
+        .collect();
+    customer_hooks.sort_unstable();
+    assert_eq!(customer_hooks, [("customer.created", at(0)), ("customer.deleted", at(0)), ("customer.updated", at(0))]);
+}
+
+#[tokio::test]
+async fn store_reads_a_customers_row_and_one_active_member() {
+    let store = fresh_store().await;
+    team(&store, org(1), 1, Role::Admin).await;
+    team_customer(&store, org(1), customer_id(1), 3).await;
+    let (version, profile) = store.customer_profile(customer_id(1)).await.unwrap().unwrap();
+    assert_eq!((version, profile.organization_id), (3, org(1)), "a creation and two additions");
+    assert_eq!(profile.email, Some(email("billing@acme.example")));
+    assert!(store.customer_profile(customer_id(9)).await.unwrap().is_none());
+    // One active member by id; a deleted one, or one of another customer, is none.
+    let found = store.member(customer_id(1), member(2)).await.unwrap().unwrap();
+    assert_eq!((found.customer_id, found.id, found.email), (customer_id(1), member(2), email("m2@acme.example")));
+    let delete = customer::Command::DeleteMember { member_id: member(2) };
+    store.execute::<Customer>(customer_id(1), delete, token(org(1)), at(1)).await.unwrap();
+    assert!(store.member(customer_id(1), member(2)).await.unwrap().is_none());
+    assert!(store.member(customer_id(9), member(3)).await.unwrap().is_none());
+}
