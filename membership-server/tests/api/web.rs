@@ -241,6 +241,51 @@ async fn web_a_form_without_its_token_is_refused_and_changes_nothing() {
 }
 
 #[tokio::test]
+async fn web_every_form_carries_the_browsers_token_and_a_near_miss_is_refused() {
+    let api = Api::new().await;
+    let mut browser = Browser::signed_in(&api, api.created.user_id).await;
+    let path = members_page(api.created.organization_id);
+    let page = browser.get(&path).await;
+    let csrf = browser.cookies["membership_csrf"].clone();
+    // The test browser adds the token itself; a real one posts only what the form holds.
+    let forms = page.html.matches("<form").count();
+    let carried = page.html.matches(&format!(r#"<input type="hidden" name="csrf" value="{csrf}">"#)).count();
+    assert!(forms >= 2 && carried == forms, "{forms} forms, {carried} with the token: {page:?}");
+    // The same length, two bytes off by the same bit: their differences cancel out under
+    // an XOR fold, so only a comparison that ORs them refuses it.
+    let mut near: Vec<u8> = csrf.clone().into_bytes();
+    near[0] ^= 1;
+    near[1] ^= 1;
+    let near = String::from_utf8(near).unwrap();
+    let forged =
+        browser.post_raw(&format!("{path}/invite"), &[("csrf", &near), ("email", "eve@example.com")], &[]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{forged:?}");
+    let organization = api.store.organization(api.created.organization_id).await.unwrap().unwrap();
+    assert_eq!(organization.pending_invitations().count(), 0);
+}
+
+#[tokio::test]
+async fn web_a_token_cookie_that_is_not_one_of_ours_is_replaced() {
+    let api = Api::new().await;
+    // Too short but of token characters; the right length but not token characters.
+    for planted in ["abc", &".".repeat(43), &format!("{}=", "A".repeat(42))] {
+        let mut browser = Browser::new(&api);
+        browser.cookies.insert("membership_csrf".to_owned(), planted.to_owned());
+        browser.get("/login").await;
+        let fresh = browser.cookies["membership_csrf"].clone();
+        assert_ne!(fresh, planted);
+        assert!(fresh.len() == 43 && fresh.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    }
+    // A well-formed one is kept (it is the browser's until it is replaced).
+    let mut browser = Browser::new(&api);
+    let ours = format!("{}xy-_", "Ab1".repeat(13));
+    assert_eq!(ours.len(), 43);
+    browser.cookies.insert("membership_csrf".to_owned(), ours.clone());
+    browser.get("/login").await;
+    assert_eq!(browser.cookies["membership_csrf"], ours);
+}
+
+#[tokio::test]
 async fn org_4_invite_from_the_page_sends_resends_or_shows_the_membership() {
     let api = Api::new().await;
     let mut browser = Browser::signed_in(&api, api.created.user_id).await;
@@ -480,6 +525,13 @@ async fn web_the_picker_lists_each_organization_with_the_role_and_remembers_the_
         .await;
     assert_eq!(chosen.location(), members_page(other.organization_id));
     assert_eq!(browser.get("/dashboard").await.location(), members_page(other.organization_id), "remembered");
+    // Each members page names its own organization, as the picker does.
+    let organizations = data::memberships_of(&api.store, owner).await.unwrap();
+    assert_eq!(organizations.len(), 2);
+    for (record, _) in organizations {
+        let page = browser.get(&members_page(record.id)).await;
+        assert!(page.has(&format!("{} / Settings / Members", record.profile.name)), "{page:?}");
+    }
     let stranger = OrganizationId::new(uuid::Uuid::new_v4());
     let refused = browser.post("/dashboard/organizations/select", &[("organization_id", &stranger.to_string())]).await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
