@@ -24,6 +24,10 @@ use membership_server::{AppState, app};
 use tower::ServiceExt;
 use uuid::Uuid;
 
+// The binary's allocator, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const MEMBERS: usize = 1_000;
 const INVITATIONS: usize = 1_000;
 

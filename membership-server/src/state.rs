@@ -18,9 +18,15 @@ use crate::metrics::Metrics;
 /// database (or by the CLI) stops within this time.
 pub const PRINCIPAL_TTL: Duration = Duration::from_secs(2);
 
-/// The shared state of the service.
+/// The shared state of the service, behind one `Arc`: axum clones the state for every
+/// handler call and every extractor that takes it, so a clone is one reference count, not
+/// one per part (each a contended atomic when two cores serve requests).
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] holds; reached through it (`state.store`).
+#[derive(Clone, Debug)]
+pub struct Shared {
     /// The membership store (and, through [`crate::data`], the server's own tables).
     pub store: Store,
     /// The settings.
@@ -100,13 +106,27 @@ impl AppState {
     pub fn with_settings(store: Store, settings: Settings) -> Self {
         let principals = Cache::builder().max_capacity(100_000).time_to_live(settings.principal_ttl).build();
         let metrics = Arc::new(Metrics::new(&store));
-        AppState { store, settings: Arc::new(settings), principals, metrics, mailer: Mailer::discard() }
+        AppState(Arc::new(Shared {
+            store,
+            settings: Arc::new(settings),
+            principals,
+            metrics,
+            mailer: Mailer::discard(),
+        }))
     }
 
     /// This state, mailing through `mailer`.
     #[must_use]
     pub fn with_mailer(self, mailer: Mailer) -> Self {
-        AppState { mailer, ..self }
+        AppState(Arc::new(Shared { mailer, ..Shared::clone(&self.0) }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }
 

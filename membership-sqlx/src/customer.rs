@@ -7,11 +7,10 @@ use membership::customer::{
 use membership::wire::{AnyWebhook, ListResource, Paging, Sorting, customer_webhooks};
 use membership::{Aggregate, CustomerId, Email, ExternalId, MemberId, Name, OrganizationId, Timestamp};
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 use std::sync::LazyLock;
 
 use crate::error::{StoreError, corrupt};
-use crate::sql::{self, RootRead, folded, parsed, select, time, time_opt};
+use crate::sql::{self, Columns, RootRead, folded, parsed, select, time, time_opt};
 use crate::store::Store;
 use crate::stored::Stored;
 
@@ -71,6 +70,13 @@ async fn created_at(conn: &mut AnyConnection, id: CustomerId) -> Result<Timestam
     time(&row, "journal", "at")
 }
 
+/// The statement that reads a customer's root row by id (`$1`).
+macro_rules! root_row {
+    () => {
+        "SELECT version, organization_id, kind, email, name, external_id, deleted FROM customers WHERE id = $1"
+    };
+}
+
 /// The customer's version and row, `None` when it does not exist yet; when `read` is locked,
 /// its root row stays locked until the transaction ends (PostgreSQL; SQLite's transaction
 /// holds the write lock already).
@@ -80,18 +86,19 @@ pub(crate) async fn root(
     id: CustomerId,
 ) -> Result<Option<(u64, Profile)>, StoreError> {
     let sql = match read {
-        RootRead::Locked => {
-            "SELECT version, organization_id, kind, email, name, external_id, deleted FROM customers WHERE id = $1 FOR UPDATE"
-        }
-        RootRead::Plain => {
-            "SELECT version, organization_id, kind, email, name, external_id, deleted FROM customers WHERE id = $1"
-        }
+        RootRead::Locked => concat!(root_row!(), " FOR UPDATE"),
+        RootRead::Plain => root_row!(),
     };
     let row = sqlx::query(sql).bind(id.to_string()).fetch_optional(&mut *conn).await?;
-    row.map(|row| Ok((sql::version(&row, "customers", "version")?, profile(&row)?))).transpose()
+    row.as_ref().map(|row| versioned_profile(row)).transpose()
 }
 
-pub(crate) fn profile(row: &AnyRow) -> Result<Profile, StoreError> {
+/// A customer's root row: its version and its profile.
+pub(crate) fn versioned_profile(row: &dyn Columns) -> Result<(u64, Profile), StoreError> {
+    Ok((sql::version(row, "customers", "version")?, profile(row)?))
+}
+
+pub(crate) fn profile(row: &dyn Columns) -> Result<Profile, StoreError> {
     const C: &str = "customers";
     Ok(Profile {
         organization_id: parsed(row, C, "organization_id", OrganizationId::parse)?,
@@ -104,7 +111,7 @@ pub(crate) fn profile(row: &AnyRow) -> Result<Profile, StoreError> {
 }
 
 /// A member row, as Polar's `Member`.
-pub(crate) fn member(row: &AnyRow, customer_id: CustomerId) -> Result<Member, StoreError> {
+pub(crate) fn member(row: &dyn Columns, customer_id: CustomerId) -> Result<Member, StoreError> {
     Ok(Member {
         id: parsed(row, T, "id", MemberId::parse)?,
         created_at: time(row, T, "created_at")?,
@@ -116,6 +123,9 @@ pub(crate) fn member(row: &AnyRow, customer_id: CustomerId) -> Result<Member, St
         role: parsed(row, T, "role", MemberRole::parse)?,
     })
 }
+
+/// An active member by customer (`$1`) and id (`$2`).
+const MEMBER_BY_ID: &str = select!(members, "customer_id = $1 AND id = $2 AND deleted = 0");
 
 /// Which active member a point lookup asks for.
 #[derive(Clone, Copy, Debug)]
@@ -140,11 +150,7 @@ pub(crate) async fn active_member(
     let row = match key {
         MemberKey::Owner => sqlx::query(sql::built(&OWNER)).bind(customer).fetch_optional(&mut *conn).await?,
         MemberKey::Id(member_id) => {
-            sqlx::query(select!(members, "customer_id = $1 AND id = $2 AND deleted = 0"))
-                .bind(customer)
-                .bind(member_id.to_string())
-                .fetch_optional(&mut *conn)
-                .await?
+            sqlx::query(MEMBER_BY_ID).bind(customer).bind(member_id.to_string()).fetch_optional(&mut *conn).await?
         }
         MemberKey::Email(email) => {
             sqlx::query(select!(members, "customer_id = $1 AND email_folded = $2 AND deleted = 0"))
@@ -261,8 +267,7 @@ impl Store {
     ///
     /// `corrupt_row` for an unreadable row; a database error.
     pub async fn customer_profile(&self, id: CustomerId) -> Result<Option<(u64, Profile)>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        root(&mut conn, RootRead::Plain, id).await
+        self.point(root_row!(), &[&id.to_string()], versioned_profile).await
     }
 
     /// One active member.
@@ -271,8 +276,8 @@ impl Store {
     ///
     /// `corrupt_row` for an unreadable row; a database error.
     pub async fn member(&self, customer_id: CustomerId, member_id: MemberId) -> Result<Option<Member>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        active_member(&mut conn, customer_id, MemberKey::Id(member_id)).await
+        let (customer, member_id) = (customer_id.to_string(), member_id.to_string());
+        self.point(MEMBER_BY_ID, &[&customer, &member_id], |row| member(row, customer_id)).await
     }
 
     /// A page of a customer's active members, newest first unless `paging` says

@@ -38,6 +38,7 @@ mod journal;
 mod organization;
 mod outbox;
 mod project;
+mod reader;
 mod service;
 mod sql;
 mod store;

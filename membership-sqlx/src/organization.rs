@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 use std::sync::LazyLock;
 
 use crate::error::StoreError;
-use crate::sql::{self, RootRead, folded, parsed, parsed_opt, select, time};
+use crate::sql::{self, Columns, RootRead, folded, parsed, parsed_opt, select, time};
 use crate::store::Store;
 use crate::stored::Stored;
 
@@ -105,6 +105,10 @@ static EXPIRED_INVITATIONS: LazyLock<String> = LazyLock::new(|| {
 static PENDING_OFFER: LazyLock<String> =
     LazyLock::new(|| format!("{} AND status = '{}'", select!(offers, "organization_id = $1"), OfferStatus::Pending));
 
+/// A membership by organization (`$1`) and user (`$2`).
+const MEMBERSHIP_BY_USER: &str =
+    "SELECT user_id, email, role, created_at FROM memberships WHERE organization_id = $1 AND user_id = $2";
+
 /// Answers one read of the plan with one indexed query.
 pub(crate) async fn load(
     conn: &mut AnyConnection,
@@ -129,14 +133,9 @@ pub(crate) async fn load(
             view.load_member_count(usize::try_from(count).unwrap_or(usize::MAX));
         }
         Read::Member(user) => {
-            let row = sqlx::query(
-                "SELECT user_id, email, role, created_at FROM memberships WHERE organization_id = $1 AND user_id = $2",
-            )
-            .bind(org)
-            .bind(user.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
-            view.load_member_row(user, row.as_ref().map(member_row).transpose()?);
+            let row =
+                sqlx::query(MEMBERSHIP_BY_USER).bind(org).bind(user.to_string()).fetch_optional(&mut *conn).await?;
+            view.load_member_row(user, row.as_ref().map(|row| member_row(row)).transpose()?);
         }
         Read::MemberByEmail(email) => {
             let row = sqlx::query(
@@ -146,7 +145,7 @@ pub(crate) async fn load(
             .bind(folded(&email))
             .fetch_optional(&mut *conn)
             .await?;
-            view.load_member_row_by_email(email, row.as_ref().map(member_row).transpose()?);
+            view.load_member_row_by_email(email, row.as_ref().map(|row| member_row(row)).transpose()?);
         }
         Read::Invitation(invitation_id) => {
             let row = sqlx::query(select!(invitations, "organization_id = $1 AND id = $2"))
@@ -188,18 +187,21 @@ pub(crate) async fn load(
     Ok(())
 }
 
-/// The view the access checks need (`check`, `merchant`): the acting user's role, the one
-/// read their plans make.
-pub(crate) async fn access_view(
-    conn: &mut AnyConnection,
-    id: OrganizationId,
-    actor: Actor,
-) -> Result<Prefetched, StoreError> {
-    let mut view = Prefetched::new(id, 0);
-    if let Actor::User(user) = actor {
-        load(conn, id, &mut view, Read::Member(user)).await?;
+impl Store {
+    /// The view the access checks need (`check`, `merchant`): the acting user's role, the
+    /// one read their plans make, as a point read.
+    pub(crate) async fn organization_access_view(
+        &self,
+        id: OrganizationId,
+        actor: Actor,
+    ) -> Result<Prefetched, StoreError> {
+        let mut view = Prefetched::new(id, 0);
+        if let Actor::User(user) = actor {
+            let row = self.point(MEMBERSHIP_BY_USER, &[&id.to_string(), &user.to_string()], member_row).await?;
+            view.load_member_row(user, row);
+        }
+        Ok(view)
     }
-    Ok(view)
 }
 
 impl Store {
@@ -210,8 +212,7 @@ impl Store {
     ///
     /// As [`membership::organization::check`]; a database error.
     pub async fn check(&self, id: OrganizationId, actor: Actor, permission: Permission) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let view = access_view(&mut conn, id, actor).await?;
+        let view = self.organization_access_view(id, actor).await?;
         organization::check(&view, actor, permission).map_err(StoreError::from)
     }
 
@@ -229,7 +230,7 @@ impl Store {
         .bind(Role::Owner.as_str())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(member_row).map(|row| row.map(|row| (row.membership, row.role))).collect()
+        rows.iter().map(|row| member_row(row)).map(|row| row.map(|row| (row.membership, row.role))).collect()
     }
 
     /// The whole organization, read from the state tables through the checked constructor
@@ -270,14 +271,14 @@ pub(crate) async fn read_organization(
         id,
         version: sql::version(&root, "organizations", "version")?,
         created_at: time(&root, "organizations", "created_at")?,
-        members: members.iter().map(member_row).collect::<Result<_, _>>()?,
+        members: members.iter().map(|row| member_row(row)).collect::<Result<_, _>>()?,
         invitations: invitations.iter().map(invitation).collect::<Result<_, _>>()?,
         offers: offers.iter().map(offer).collect::<Result<_, _>>()?,
     };
     Organization::from_rows(snapshot).map(Some).map_err(|error| membership::Error::from(error).into())
 }
 
-pub(crate) fn member_row(row: &AnyRow) -> Result<MemberRow, StoreError> {
+pub(crate) fn member_row(row: &dyn Columns) -> Result<MemberRow, StoreError> {
     const T: &str = "memberships";
     Ok(MemberRow {
         membership: Membership {

@@ -3,16 +3,15 @@
 //! Each access check runs the crate's own check on a view prefetched from its plan, so
 //! no access rule is written twice.
 
-use membership::customer::{self, Customer, CustomerActor, Member, MemberRole, Merchant, Prefetched};
+use membership::customer::{self, Customer, CustomerActor, Member, MemberRole, Merchant, Prefetched, Read};
 use membership::organization;
 use membership::policy::PortalCapability;
 use membership::wire::{ListResource, Paging, Sorting};
 use membership::{Actor, Aggregate, CustomerId, Email, ExternalId, MemberId, OrganizationId, Timestamp, UserId};
-use sqlx::AnyConnection;
 
-use crate::customer::{MemberKey, active_member, load, member, root};
+use crate::customer::{MemberKey, active_member, member};
 use crate::error::StoreError;
-use crate::sql::{self, RootRead, parsed};
+use crate::sql::{self, parsed};
 use crate::store::Store;
 
 /// Which members Polar's list endpoint returns, within one organization.
@@ -101,8 +100,7 @@ impl Store {
     /// As [`membership::organization::merchant`] (`organization_not_found` for a user who is
     /// not a member, or another organization's token); a database error.
     pub async fn merchant(&self, id: OrganizationId, actor: Actor) -> Result<Merchant, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let view = crate::organization::access_view(&mut conn, id, actor).await?;
+        let view = self.organization_access_view(id, actor).await?;
         organization::merchant(&view, actor).map_err(StoreError::from)
     }
 
@@ -112,8 +110,7 @@ impl Store {
     ///
     /// As [`customer::check_read`]; a database error.
     pub async fn check_customer_read(&self, id: CustomerId, actor: CustomerActor) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let view = access_view(&mut conn, id, actor).await?;
+        let view = self.access_view(id, actor).await?;
         customer::check_read(&view, actor).map_err(StoreError::from)
     }
 
@@ -129,8 +126,7 @@ impl Store {
         actor: CustomerActor,
         capability: PortalCapability,
     ) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let view = access_view(&mut conn, id, actor).await?;
+        let view = self.access_view(id, actor).await?;
         customer::check_portal(&view, actor, capability).map_err(StoreError::from)
     }
 
@@ -310,13 +306,20 @@ impl Store {
     }
 }
 
-/// The view the access checks need: the customer's row and the actor's own.
-async fn access_view(conn: &mut AnyConnection, id: CustomerId, actor: CustomerActor) -> Result<Prefetched, StoreError> {
-    let root = root(&mut *conn, RootRead::Plain, id).await?;
-    let (version, profile) = root.map_or((0, None), |(version, profile)| (version, Some(profile)));
-    let mut view = Prefetched::new(id, version, profile);
-    for read in customer::plan_access(actor) {
-        load(&mut *conn, id, &mut view, read).await?;
+impl Store {
+    /// The view the access checks need, from the crate's access plan: the customer's row
+    /// and the actor's own, each one point read.
+    async fn access_view(&self, id: CustomerId, actor: CustomerActor) -> Result<Prefetched, StoreError> {
+        let root = self.customer_profile(id).await?;
+        let (version, profile) = root.map_or((0, None), |(version, profile)| (version, Some(profile)));
+        let mut view = Prefetched::new(id, version, profile);
+        for read in customer::plan_access(actor) {
+            match read {
+                Read::Member(member_id) => view.load_member(member_id, self.member(id, member_id).await?),
+                // Any other read a future plan names is answered as a command's plan is.
+                read => crate::customer::load(&mut *self.pool.acquire().await?, id, &mut view, read).await?,
+            }
+        }
+        Ok(view)
     }
-    Ok(view)
 }

@@ -57,24 +57,46 @@ impl RootRead {
     }
 }
 
+/// A row whose columns can be read by name: sqlx's rows, and on SQLite the rows of the
+/// store's readers (`reader.rs`), so every row is decoded by the one function of its
+/// table whichever driver read it.
+pub(crate) trait Columns {
+    /// The column's text, `None` for NULL; an error for a value of another type.
+    fn text_opt(&self, column: &str) -> Result<Option<String>, String>;
+    /// The column's integer, `None` for NULL; an error for a value of another type.
+    fn int_opt(&self, column: &str) -> Result<Option<i64>, String>;
+}
+
+impl Columns for AnyRow {
+    fn text_opt(&self, column: &str) -> Result<Option<String>, String> {
+        self.try_get::<Option<String>, _>(column).map_err(|error| error.to_string())
+    }
+
+    fn int_opt(&self, column: &str) -> Result<Option<i64>, String> {
+        self.try_get::<Option<i64>, _>(column).map_err(|error| error.to_string())
+    }
+}
+
 /// The text of a column, named for errors as `table`.
-pub(crate) fn text(row: &AnyRow, table: &'static str, column: &str) -> Result<String, StoreError> {
-    row.try_get::<String, _>(column).map_err(|error| corrupt(table, column, error))
+pub(crate) fn text(row: &dyn Columns, table: &'static str, column: &str) -> Result<String, StoreError> {
+    text_opt(row, table, column)?.ok_or_else(|| corrupt(table, column, "unexpected NULL"))
 }
 
 /// The optional text of a column.
-pub(crate) fn text_opt(row: &AnyRow, table: &'static str, column: &str) -> Result<Option<String>, StoreError> {
-    row.try_get::<Option<String>, _>(column).map_err(|error| corrupt(table, column, error))
+pub(crate) fn text_opt(row: &dyn Columns, table: &'static str, column: &str) -> Result<Option<String>, StoreError> {
+    row.text_opt(column).map_err(|error| corrupt(table, column, error))
 }
 
 /// The integer of a column.
-pub(crate) fn int(row: &AnyRow, table: &'static str, column: &str) -> Result<i64, StoreError> {
-    row.try_get::<i64, _>(column).map_err(|error| corrupt(table, column, error))
+pub(crate) fn int(row: &dyn Columns, table: &'static str, column: &str) -> Result<i64, StoreError> {
+    row.int_opt(column)
+        .map_err(|error| corrupt(table, column, error))?
+        .ok_or_else(|| corrupt(table, column, "unexpected NULL"))
 }
 
 /// A value parsed from a column's text with `parse`.
 pub(crate) fn parsed<T, E: std::fmt::Display>(
-    row: &AnyRow,
+    row: &dyn Columns,
     table: &'static str,
     column: &str,
     parse: impl FnOnce(&str) -> Result<T, E>,
@@ -85,7 +107,7 @@ pub(crate) fn parsed<T, E: std::fmt::Display>(
 
 /// An optional value parsed from a column's text.
 pub(crate) fn parsed_opt<T, E: std::fmt::Display>(
-    row: &AnyRow,
+    row: &dyn Columns,
     table: &'static str,
     column: &str,
     parse: impl FnOnce(&str) -> Result<T, E>,
@@ -95,24 +117,24 @@ pub(crate) fn parsed_opt<T, E: std::fmt::Display>(
 }
 
 /// A time stored as Unix microseconds.
-pub(crate) fn time(row: &AnyRow, table: &'static str, column: &str) -> Result<Timestamp, StoreError> {
+pub(crate) fn time(row: &dyn Columns, table: &'static str, column: &str) -> Result<Timestamp, StoreError> {
     let micros = int(row, table, column)?;
     Timestamp::from_unix_micros(micros).map_err(|error| corrupt(table, format!("{column} = {micros}"), error))
 }
 
 /// An optional time stored as Unix microseconds.
-pub(crate) fn time_opt(row: &AnyRow, table: &'static str, column: &str) -> Result<Option<Timestamp>, StoreError> {
-    let micros = row.try_get::<Option<i64>, _>(column).map_err(|error| corrupt(table, column, error))?;
+pub(crate) fn time_opt(row: &dyn Columns, table: &'static str, column: &str) -> Result<Option<Timestamp>, StoreError> {
+    let micros = row.int_opt(column).map_err(|error| corrupt(table, column, error))?;
     micros.map(|micros| Timestamp::from_unix_micros(micros).map_err(|error| corrupt(table, column, error))).transpose()
 }
 
 /// A stored email: loaded as it was stored, never re-validated.
-pub(crate) fn email(row: &AnyRow, table: &'static str, column: &str) -> Result<Email, StoreError> {
+pub(crate) fn email(row: &dyn Columns, table: &'static str, column: &str) -> Result<Email, StoreError> {
     text(row, table, column).map(Email::from_stored)
 }
 
 /// A version read from a `BIGINT`.
-pub(crate) fn version(row: &AnyRow, table: &'static str, column: &str) -> Result<u64, StoreError> {
+pub(crate) fn version(row: &dyn Columns, table: &'static str, column: &str) -> Result<u64, StoreError> {
     let value = int(row, table, column)?;
     membership::version_from_i64(value).map_err(|error| corrupt(table, format!("{column} = {value}"), error))
 }

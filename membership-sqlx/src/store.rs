@@ -13,6 +13,7 @@ use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection};
 use crate::batch::Queue;
 use crate::budget::Budget;
 use crate::error::StoreError;
+use crate::reader::Readers;
 use crate::sql::Backend;
 
 /// A membership store on SQLite or PostgreSQL.
@@ -37,6 +38,9 @@ pub struct Store {
     /// first served. `None` on PostgreSQL, where row locks order writers, and for a
     /// database in memory, whose one pooled connection is the database.
     pub(crate) writer: Option<Arc<Writer>>,
+    /// Read-only connections for point reads on the caller's thread (`reader.rs`): on an
+    /// SQLite file only.
+    pub(crate) readers: Option<Arc<Readers>>,
     /// Attempts run again because of a conflict, since the store opened.
     pub(crate) retries: Arc<AtomicU64>,
     /// Attempts that met a conflict with another writer, since the store opened.
@@ -118,11 +122,13 @@ impl Store {
         drop(conn);
         // In memory, the pool's one connection is the database: writers share it.
         let writer = (backend == Backend::Sqlite && !in_memory).then(|| Arc::new(Writer::new(options)));
+        let readers = if backend == Backend::Sqlite && !in_memory { readers(&url) } else { None };
         Ok(Store {
             pool,
             backend,
             budget,
             writer,
+            readers,
             retries: Arc::new(AtomicU64::new(0)),
             conflicts: Arc::new(AtomicU64::new(0)),
         })
@@ -160,6 +166,19 @@ impl Store {
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
+}
+
+/// Readers of the SQLite file `url` names.
+#[cfg(feature = "sqlite")]
+fn readers(url: &str) -> Option<Arc<Readers>> {
+    let options: sqlx::sqlite::SqliteConnectOptions = url.parse().ok()?;
+    Some(Arc::new(Readers::new(options.get_filename().to_path_buf())))
+}
+
+/// No readers without SQLite.
+#[cfg(not(feature = "sqlite"))]
+fn readers(_: &str) -> Option<Arc<Readers>> {
+    None
 }
 
 /// SQLite's writer: one connection outside the pool, behind a fair lock. Writers queue for

@@ -78,7 +78,7 @@ impl Store {
             .bind(page_bound(offset))
             .fetch_all(&mut *tx)
             .await?;
-        let members = rows.iter().map(member_row).collect::<Result<Vec<_>, _>>()?;
+        let members = rows.iter().map(|row| member_row(row)).collect::<Result<Vec<_>, _>>()?;
         for member in &members {
             view.load_member_row(member.membership.user_id, Some(member.clone()));
         }
