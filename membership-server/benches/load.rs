@@ -220,12 +220,12 @@ async fn main() {
                 })
                 .collect(),
         );
-        let (c, t) = (client.clone(), token.clone());
+        let (c, bearer) = (client.clone(), reqwest::header::HeaderValue::from_str(&token).unwrap());
         drive(clients, duration, move |n| {
-            let (c, t, urls) = (c.clone(), t.clone(), urls.clone());
+            let (c, bearer, urls) = (c.clone(), bearer.clone(), urls.clone());
             async move {
                 let url = urls[n % urls.len()].clone();
-                let response = c.get(url).header("authorization", t.as_str()).send().await.unwrap();
+                let response = c.get(url).header(reqwest::header::AUTHORIZATION, bearer).send().await.unwrap();
                 assert_eq!(response.status(), 200);
                 response.bytes().await.unwrap();
             }

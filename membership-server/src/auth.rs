@@ -3,6 +3,7 @@
 //! token, a user, or a member's portal session.
 
 use std::fmt;
+use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -253,11 +254,11 @@ pub fn new_token(kind: TokenKind) -> Result<String, getrandom::Error> {
 /// The SHA-256 of a token, in hex: all the server ever stores of it.
 #[must_use]
 pub fn token_hash(token: &str) -> String {
-    use std::fmt::Write;
-    Sha256::digest(token.as_bytes()).iter().fold(String::with_capacity(64), |mut hex, byte| {
-        let _ = write!(hex, "{byte:02x}");
-        hex
-    })
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .flat_map(|byte| [byte >> 4, byte & 0x0f])
+        .filter_map(|nibble| char::from_digit(u32::from(nibble), 16))
+        .collect()
 }
 
 /// Who a request acts as, from its bearer token.
@@ -310,9 +311,9 @@ impl Principal {
 impl Known {
     /// Its principal, unless its token is past its expiry (checked at every request, so a
     /// remembered principal expires on time too).
-    fn unexpired(self) -> Result<Principal, ApiError> {
+    fn unexpired(&self) -> Result<Principal, ApiError> {
         let expired = self.expires_at.is_some_and(|at| at <= crate::state::now());
-        match self.principal {
+        match self.principal.clone() {
             Principal::MemberSession { .. } if expired => {
                 Err(ApiError::Unauthenticated("This session has expired; ask the merchant for a new customer session."))
             }
@@ -350,9 +351,9 @@ impl FromRequestParts<AppState> for Principal {
             return known.unexpired();
         }
         // Unknown tokens are not remembered: one made a moment ago works at once.
-        let known = data::principal(&state.store, &hash).await?.ok_or(ApiError::InvalidToken)?;
+        let known = Arc::new(data::principal(&state.store, &hash).await?.ok_or(ApiError::InvalidToken)?);
         record_use(state, &known);
-        state.principals.insert(hash, known.clone());
+        state.principals.insert(hash, Arc::clone(&known));
         parts.extensions.insert(TokenExpiry(known.expires_at));
         known.unexpired()
     }
@@ -388,6 +389,12 @@ pub fn bearer(value: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_hash_is_its_sha256_in_lowercase_hex() {
+        assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(token_hash(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
 
     #[test]
     fn a_scope_is_written_as_polar_names_it_and_read_back() {

@@ -4,10 +4,9 @@
 //! 401 whatever else is wrong.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use membership::wire::{Field, ListQuery, Paging};
@@ -20,9 +19,11 @@ use crate::limits::BodyDeadline;
 /// The most a request body may hold.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// The path's parameters, parsed one by one with [`PathParams::parse`].
+/// The path's parameters, parsed one by one with [`PathParams::parse`]: the router's own
+/// percent-decoded values, looked up by name (a route has two at most), never copied into a
+/// map.
 #[derive(Debug)]
-pub struct PathParams(HashMap<String, String>);
+pub struct PathParams(RawPathParams);
 
 impl PathParams {
     /// The parameter `name`, parsed with `parse`; a refusal names it at `["path", name]`.
@@ -32,7 +33,11 @@ impl PathParams {
     /// `invalid_input` when it is missing or does not parse.
     pub fn parse<T>(&self, name: &'static str, parse: impl FnOnce(&str) -> Result<T, Error>) -> Result<T, ApiError> {
         let at_path = |reason: Cow<'static, str>| Error::InvalidInput { location: Location::Path, field: name, reason };
-        let text = self.0.get(name).ok_or_else(|| at_path("is required".into()))?;
+        let text = self
+            .0
+            .iter()
+            .find_map(|(key, value)| (key == name).then_some(value))
+            .ok_or_else(|| at_path("is required".into()))?;
         parse(text).map_err(|error| {
             let reason = match error {
                 Error::InvalidInput { reason, .. } => reason,
@@ -47,9 +52,9 @@ impl<S: Send + Sync> FromRequestParts<S> for PathParams {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        Path::<HashMap<String, String>>::from_request_parts(parts, state)
+        RawPathParams::from_request_parts(parts, state)
             .await
-            .map(|Path(params)| PathParams(params))
+            .map(PathParams)
             .map_err(|rejection| ApiError::malformed("value_error", &["path"], rejection.body_text()))
     }
 }

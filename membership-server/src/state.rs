@@ -33,7 +33,7 @@ pub struct Shared {
     pub settings: Arc<Settings>,
     /// Principals by token hash, so a request costs no token read once its token is known.
     /// A token revoked elsewhere keeps working for at most [`Settings::principal_ttl`].
-    pub principals: Cache<String, Known>,
+    pub principals: Cache<String, Arc<Known>>,
     /// What `GET /metrics` shows; the webhook deliverer of the process records into it too.
     pub metrics: Arc<Metrics>,
     /// Where login codes and invitations are mailed ([`Mailer::discard`] unless set with
