@@ -29,6 +29,12 @@ use crate::sql::Backend;
 /// (a fair lock) instead of racing into SQLite's busy handler: the write tail stays flat as
 /// writers are added. `BEGIN IMMEDIATE` and `busy_timeout` still order this process against
 /// others on the same file.
+///
+/// On an SQLite file, the point reads outside a command ([`member`](Store::member),
+/// [`customer_profile`](Store::customer_profile), the access checks) run on the caller's
+/// thread on read-only connections of the store's own, never waiting: whatever such a
+/// reader cannot answer at once is read through the pool instead. They see every committed
+/// write and nothing uncommitted.
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) pool: AnyPool,
