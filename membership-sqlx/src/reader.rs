@@ -176,6 +176,7 @@ mod tests {
     fn a_reader_of_a_missing_file_leaves_the_read_to_the_pool() {
         let readers = Readers::new(std::env::temp_dir().join("membership-no-such-directory/none.db"));
         assert!(readers.row("SELECT 1 AS n", &[], number).is_none());
+        assert!(format!("{readers:?}").contains("membership-no-such-directory"), "its Debug names the file");
     }
 
     #[tokio::test]

@@ -28,14 +28,7 @@ async fn store_point_reads_see_each_committed_command_at_once() {
     team_customer(&store, org(1), customer_id(1), 1).await;
     for n in 2..=20 {
         assert_eq!(store.member(customer_id(1), member(n)).await.unwrap(), None);
-        let add = customer::Command::AddMember {
-            member_id: member(n),
-            email: email(&format!("m{n}@acme.example")),
-            name: None,
-            external_id: None,
-            role: MemberRole::Member,
-        };
-        store.execute::<customer::Customer>(customer_id(1), add, token(org(1)), at(0)).await.unwrap();
+        add_member(&store, org(1), customer_id(1), n).await;
         let read = store.member(customer_id(1), member(n)).await.unwrap().expect("the member just added");
         assert_eq!(read.role, MemberRole::Member);
         let promote = customer::Command::UpdateMember {

@@ -116,15 +116,20 @@ pub async fn team_customer(store: &Store, organization: OrganizationId, id: Cust
     };
     store.execute::<Customer>(id, create, token(organization), at(0)).await.unwrap();
     for n in 2..=members {
-        let add = customer::Command::AddMember {
-            member_id: member(n),
-            email: email(&format!("m{n}@acme.example")),
-            name: None,
-            external_id: None,
-            role: MemberRole::Member,
-        };
-        store.execute::<Customer>(id, add, token(organization), at(0)).await.unwrap();
+        add_member(store, organization, id, n).await;
     }
+}
+
+/// Adds member `n` (`m{n}@acme.example`) to customer `id` of organization `organization`.
+pub async fn add_member(store: &Store, organization: OrganizationId, id: CustomerId, n: u128) {
+    let add = customer::Command::AddMember {
+        member_id: member(n),
+        email: email(&format!("m{n}@acme.example")),
+        name: None,
+        external_id: None,
+        role: MemberRole::Member,
+    };
+    store.execute::<Customer>(id, add, token(organization), at(0)).await.unwrap();
 }
 
 /// The store agrees with itself: the journal replays to exactly the tables.
