@@ -172,6 +172,17 @@ mod tests {
         assert_eq!(none.unwrap().unwrap(), None);
     }
 
+    #[tokio::test]
+    async fn a_store_on_a_file_reads_through_readers_of_its_absolute_path() {
+        let path = temp_file();
+        let store = store_at(&path).await;
+        let readers = store.readers.as_ref().expect("a store on a file has readers");
+        assert!(readers.path.is_absolute());
+        assert_eq!(readers.path, std::fs::canonicalize(&path).unwrap());
+        let memory = Store::open("sqlite::memory:").await.unwrap();
+        assert!(memory.readers.is_none(), "a database in memory is the pool's one connection");
+    }
+
     #[test]
     fn a_reader_of_a_missing_file_leaves_the_read_to_the_pool() {
         let readers = Readers::new(std::env::temp_dir().join("membership-no-such-directory/none.db"));

@@ -174,11 +174,13 @@ impl Store {
     }
 }
 
-/// Readers of the SQLite file `url` names.
+/// Readers of the SQLite file `url` names, by its absolute path (the file exists once
+/// migrated), so a later change of the working directory cannot point them elsewhere.
 #[cfg(feature = "sqlite")]
 fn readers(url: &str) -> Option<Arc<Readers>> {
     let options: sqlx::sqlite::SqliteConnectOptions = url.parse().ok()?;
-    Some(Arc::new(Readers::new(options.get_filename().to_path_buf())))
+    let path = std::fs::canonicalize(options.get_filename()).ok()?;
+    Some(Arc::new(Readers::new(path)))
 }
 
 /// No readers without SQLite.
