@@ -88,6 +88,12 @@ where
     Stats { per_second: latencies.len() as f64 / elapsed.as_secs_f64(), p50: at(0.50), p99: at(0.99) }
 }
 
+/// A floor's row: requests/s, p50 and p99, with no store beside it.
+fn report_floor(name: &str, floor: &Stats) {
+    let ms = |at: Duration| at.as_secs_f64() * 1e3;
+    println!("| {name} | | | | {:.0} | {:.2} ms | {:.2} ms | |", floor.per_second, ms(floor.p50), ms(floor.p99));
+}
+
 fn database_url() -> String {
     // Under pg_virtualenv (bench-postgres.sh): its throwaway cluster.
     if let Ok(host) = std::env::var("PGHOST") {
@@ -193,12 +199,7 @@ async fn main() {
         }
     })
     .await;
-    println!(
-        "| HTTP floor (no database) | | | | {:.0} | {:.2} ms | {:.2} ms | |",
-        floor.per_second,
-        floor.p50.as_secs_f64() * 1e3,
-        floor.p99.as_secs_f64() * 1e3
-    );
+    report_floor("HTTP floor (no database)", &floor);
 
     // GET member: the store calls the handler makes (access check, point read) …
     let (s, m) = (store.clone(), members.clone());
@@ -254,44 +255,29 @@ async fn main() {
         }
     })
     .await;
-    println!(
-        "| HTTP floor, in-process | | | | {:.0} | {:.2} ms | {:.2} ms | |",
-        in_process_floor.per_second,
-        in_process_floor.p50.as_secs_f64() * 1e3,
-        in_process_floor.p99.as_secs_f64() * 1e3
-    );
-    let (router, t, m) = (app(AppState::new(store.clone())), token.clone(), members.clone());
-    let in_process = drive(clients, duration, move |n| {
-        let (router, t, m) = (router.clone(), t.clone(), m.clone());
-        async move {
-            let request = axum::http::Request::get(format!("/v1/customers/{customer_id}/members/{}", m[n % m.len()]))
-                .header("authorization", t.as_str())
-                .body(axum::body::Body::empty())
-                .unwrap();
-            let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
-            assert_eq!(response.status(), 200);
-            axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        }
-    })
-    .await;
+    report_floor("HTTP floor, in-process", &in_process_floor);
+    let get_member_in_process = |state: AppState| {
+        let (router, t, m) = (app(state), token.clone(), members.clone());
+        drive(clients, duration, move |n| {
+            let (router, t, m) = (router.clone(), t.clone(), m.clone());
+            async move {
+                let request =
+                    axum::http::Request::get(format!("/v1/customers/{customer_id}/members/{}", m[n % m.len()]))
+                        .header("authorization", t.as_str())
+                        .body(axum::body::Body::empty())
+                        .unwrap();
+                let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
+                assert_eq!(response.status(), 200);
+                axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+            }
+        })
+    };
+    let in_process = get_member_in_process(AppState::new(store.clone())).await;
     report("GET member, in-process", &direct, &in_process);
     // … and in-process without the metrics layer (`--metrics false`): what counting and
     // timing each request by its route costs.
     let settings = membership_server::state::Settings { metrics: false, ..Default::default() };
-    let (router, t, m) = (app(AppState::with_settings(store.clone(), settings)), token.clone(), members.clone());
-    let no_metrics = drive(clients, duration, move |n| {
-        let (router, t, m) = (router.clone(), t.clone(), m.clone());
-        async move {
-            let request = axum::http::Request::get(format!("/v1/customers/{customer_id}/members/{}", m[n % m.len()]))
-                .header("authorization", t.as_str())
-                .body(axum::body::Body::empty())
-                .unwrap();
-            let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
-            assert_eq!(response.status(), 200);
-            axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        }
-    })
-    .await;
+    let no_metrics = get_member_in_process(AppState::with_settings(store.clone(), settings)).await;
     report("GET member, in-process, no metrics", &direct, &no_metrics);
 
     // POST member: one command, one transaction.

@@ -126,9 +126,10 @@ impl Store {
         }
         .map_err(sqlx::Error::from)?;
         drop(conn);
-        // In memory, the pool's one connection is the database: writers share it.
-        let writer = (backend == Backend::Sqlite && !in_memory).then(|| Arc::new(Writer::new(options)));
-        let readers = if backend == Backend::Sqlite && !in_memory { readers(&url) } else { None };
+        // In memory, the pool's one connection is the database: writers and readers share it.
+        let on_file = backend == Backend::Sqlite && !in_memory;
+        let writer = on_file.then(|| Arc::new(Writer::new(options)));
+        let readers = if on_file { readers(&url) } else { None };
         Ok(Store {
             pool,
             backend,
