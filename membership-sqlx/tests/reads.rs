@@ -110,3 +110,67 @@ async fn store_a_loop_of_point_reads_lets_other_tasks_run() {
     }
     panic!("a thousand reads never let the task beside them run");
 }
+
+/// ORG-2 through the store's point read: a user who is not a member and a token of another
+/// organization are told the organization does not exist, before any permission is
+/// weighed; a member without the permission is refused it; the organization's own token
+/// passes.
+#[tokio::test]
+async fn org_2_the_stores_check_hides_the_organization_before_it_weighs_the_permission() {
+    let store = fresh_store().await;
+    team(&store, org(1), 2, Role::Member).await;
+    team(&store, org(2), 1, Role::Member).await;
+    let code = |result: Result<(), membership_sqlx::StoreError>| result.unwrap_err().code();
+    let manage = Permission::MembersManage;
+    assert_eq!(code(store.check(org(1), Actor::User(user(9)), manage).await), "organization_not_found");
+    assert_eq!(code(store.check(org(1), Actor::Token(org(2)), manage).await), "organization_not_found");
+    assert_eq!(code(store.check(org(1), Actor::User(user(2)), manage).await), "permission_denied");
+    store.check(org(1), Actor::User(user(2)), Permission::MembersRead).await.unwrap();
+    store.check(org(1), Actor::Token(org(1)), manage).await.unwrap();
+    let stranger = store.merchant(org(1), Actor::User(user(9))).await.unwrap_err();
+    assert_eq!(stranger.code(), "organization_not_found");
+}
+
+/// CUS-8 through the store's point reads, in the rules' order: a session whose member is
+/// not active is invalid whatever its role; then the role; then the customer's kind.
+#[tokio::test]
+async fn cus_8_the_stores_portal_check_answers_in_the_rules_order() {
+    let store = fresh_store().await;
+    team_customer(&store, org(1), customer_id(1), 3).await;
+    let portal = |n| CustomerActor::Portal { member_id: member(n) };
+    let manage = PortalCapability::ManageMembers;
+    let code = |result: Result<(), membership_sqlx::StoreError>| result.unwrap_err().code();
+    assert_eq!(code(store.check_portal(customer_id(1), portal(9), manage).await), "member_session_invalid");
+    assert_eq!(code(store.check_portal(customer_id(1), portal(2), manage).await), "insufficient_portal_role");
+    store.check_portal(customer_id(1), portal(1), manage).await.unwrap();
+    // A removed member's session ends at once: the read sees only active members.
+    let remove = customer::Command::DeleteMember { member_id: member(3) };
+    store.execute::<customer::Customer>(customer_id(1), remove, token(org(1)), at(0)).await.unwrap();
+    assert_eq!(code(store.check_portal(customer_id(1), portal(3), manage).await), "member_session_invalid");
+    // The owner of an individual customer has the role, and is refused for the kind.
+    let individual = customer::Command::Create {
+        organization_id: org(1),
+        kind: customer::CustomerKind::Individual,
+        email: Some(email("solo@acme.example")),
+        name: None,
+        external_id: None,
+        owner: customer::OwnerMember { member_id: member(5), email: None, name: None, external_id: None },
+    };
+    store.execute::<customer::Customer>(customer_id(2), individual, token(org(1)), at(0)).await.unwrap();
+    assert_eq!(code(store.check_portal(customer_id(2), portal(5), manage).await), "team_customers_only");
+}
+
+/// Who acts on a customer (docs/rules.md#customer-access), through the store's point read:
+/// a merchant of another organization, and anyone once the customer is deleted, are told
+/// it does not exist.
+#[tokio::test]
+async fn customer_access_another_organization_or_a_deleted_customer_is_customer_not_found() {
+    let store = fresh_store().await;
+    team_customer(&store, org(1), customer_id(1), 1).await;
+    store.check_customer_read(customer_id(1), token(org(1))).await.unwrap();
+    let other = store.check_customer_read(customer_id(1), token(org(2))).await.unwrap_err();
+    assert_eq!(other.code(), "customer_not_found");
+    store.execute::<customer::Customer>(customer_id(1), customer::Command::Delete, token(org(1)), at(0)).await.unwrap();
+    let deleted = store.check_customer_read(customer_id(1), token(org(1))).await.unwrap_err();
+    assert_eq!(deleted.code(), "customer_not_found");
+}
